@@ -1,0 +1,44 @@
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
+
+#include <iostream>
+#include <string>
+
+#include "main_window.h"
+#include "promptdesk/version.h"
+
+int main(int argc, char** argv) {
+  // --version and --help must work without a display.
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--version" || arg == "-v") {
+      std::cout << "promptdesk " << pd::version() << " (Qt " << qVersion() << ", LibTorch "
+                << pd::torchVersion() << ")\n";
+      return 0;
+    }
+  }
+  QApplication app(argc, argv);
+  QApplication::setApplicationName(QStringLiteral("PromptDesk"));
+  QApplication::setOrganizationName(QStringLiteral("PromptDesk"));
+  QApplication::setApplicationVersion(QString::fromStdString(pd::version()));
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(QStringLiteral("PromptDesk: a workbench for prompt learning"));
+  parser.addHelpOption();
+  parser.addVersionOption();
+  QCommandLineOption quitAfter(QStringLiteral("quit-after"),
+                               QStringLiteral("Close the window after <ms> milliseconds."),
+                               QStringLiteral("ms"));
+  parser.addOption(quitAfter);
+  parser.process(app);
+
+  pd::ui::MainWindow window;
+  window.show();
+  if (parser.isSet(quitAfter)) {
+    const int ms = parser.value(quitAfter).toInt();
+    QObject::connect(&app, &QApplication::lastWindowClosed, &app, &QApplication::quit);
+    QTimer::singleShot(ms, &window, &QWidget::close);
+  }
+  return app.exec();
+}

@@ -2,6 +2,8 @@
 
 #include <ATen/Parallel.h>
 
+#include <dlfcn.h>
+
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -31,6 +33,13 @@ bool isFinal(JobState s) {
          s == JobState::Interrupted;
 }
 using Clock = std::chrono::steady_clock;
+
+// OpenBLAS (pthread build) keeps one global thread count of its own, outside OpenMP: bound it to
+// the per-worker budget too, so that workers x threads <= cores holds for BLAS calls as well.
+void setBlasThreads(int n) {
+  using SetFn = void (*)(int);
+  if (auto fn = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) fn(n);
+}
 }  // namespace
 
 struct JobRecord {
@@ -170,6 +179,7 @@ JobRunner::JobRunner(JobRunnerOptions options) : d_(std::make_unique<Impl>()) {
   d_->workers = options.workers > 0 ? options.workers : std::max(1, cores / 2);
   d_->threads = options.threadsPerWorker > 0 ? options.threadsPerWorker
                                              : std::max(1, cores / d_->workers);
+  setBlasThreads(d_->threads);
   for (int i = 0; i < d_->workers; ++i) d_->pool.emplace_back([this] { d_->workerLoop(); });
 }
 

@@ -44,4 +44,31 @@ struct ClipArchitecture {
 // Throws pd::Error naming the file and the missing/unexpected/mis-shaped keys.
 ClipArchitecture inspectClipModel(const std::string& path);
 
+// `promptdesk-cli clip-embed`: encode images and/or texts with a CLIP checkpoint and write the
+// features as safetensors. Inputs come either from `inputSafetensors` (`images` (N,3,R,R) float,
+// already preprocessed, and/or `text_tokens` (M,L) integer ids) or from image files (CLIP's
+// preprocessing at the model's resolution) and texts (CLIP tokenizer from the data folder).
+struct ClipEmbedRequest {
+  std::string modelPath;
+  std::string inputSafetensors;         // or:
+  std::vector<std::string> imageFiles;  //   image files (JPEG/PNG)
+  std::vector<std::string> texts;       //   texts
+  std::string outputSafetensors;        // written atomically: image_features (N,E),
+                                        // text_features (M,E), logits_per_image (N,M) when both
+  int batchSize = 64;                   // images/prompts encoded at once (bounds memory)
+};
+
+struct ClipEmbedResult {
+  ClipArchitecture architecture;
+  std::int64_t images = 0;
+  std::int64_t texts = 0;
+  // logit_scale.exp() * cosine similarity, row-major N x M (empty unless both were given).
+  std::vector<std::vector<float>> logitsPerImage;
+  double seconds = 0;  // encoding time (without loading)
+};
+
+// Throws pd::Error (file or tensor named) for unreadable inputs, wrong shapes or dtypes, or when
+// neither images nor texts are given.
+ClipEmbedResult clipEmbed(const ClipEmbedRequest& request);
+
 }  // namespace pd

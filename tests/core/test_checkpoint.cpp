@@ -101,7 +101,7 @@ class TestCheckpoint : public QObject {
     QCOMPARE(st.format, std::string("safetensors"));
     QCOMPARE(pt.format, std::string("openai-torchscript"));
     QCOMPARE(hf.format, std::string("hf-folder"));
-    QCOMPARE(st.weights.tensors.size(), std::size_t(63));
+    QCOMPARE(st.weights.tensors.size(), std::size_t(62));
     expectSame(st.weights, pt.weights);
     expectSame(st.weights, hf.weights);
     // The HF weight file on its own (keys recognised and mapped too).
@@ -206,18 +206,18 @@ class TestCheckpoint : public QObject {
                         {"transformer.resblocks.1.attn.in_proj_bias"});
     pd::io::StateDict withIds = hf;  // position_ids buffers are dropped silently
     withIds.tensors["text_model.embeddings.position_ids"] = at::arange(77).unsqueeze(0);
-    QCOMPARE(pd::io::mapHfClipToOpenai(withIds).tensors.size(), std::size_t(63));
+    QCOMPARE(pd::io::mapHfClipToOpenai(withIds).tensors.size(), std::size_t(62));
   }
 
   void publicInspectAndConvert() {
     pd::CheckpointSummary s = pd::inspectCheckpoint(data("clip-tiny-vit-hf"));
     QCOMPARE(s.format, std::string("hf-folder"));
-    QCOMPARE(s.tensorCount, std::size_t(63));
+    QCOMPARE(s.tensorCount, std::size_t(62));
     std::int64_t expected = 0;
     auto st = pd::io::readSafetensors(data("clip-tiny-vit/model.safetensors"));
     for (const auto& kv : st.tensors) expected += kv.second.numel();
     QCOMPARE(s.parameterCount, expected);
-    QCOMPARE(s.shapes.size(), std::size_t(63));
+    QCOMPARE(s.shapes.size(), std::size_t(62));
 
     QTemporaryDir dir;
     const std::string out = dir.filePath("converted.safetensors").toStdString();

@@ -112,7 +112,8 @@ LoadedCheckpoint readCheckpoint(const std::string& path) {
     if (looksLikeZip(path)) {
       ck.weights = readTorchScriptArchive(path);
       ck.format = "openai-torchscript";
-    } else if (looksLikeSafetensors(path)) {
+    } else if (looksLikeSafetensors(path) || p.extension() == ".safetensors") {
+      // (by name too, so that a damaged .safetensors gets the reader's precise diagnosis)
       ck.weights = readSafetensors(path);
       if (isHfClipLayout(ck.weights)) ck.weights = mapHfClipToOpenai(ck.weights);
       ck.format = "safetensors";

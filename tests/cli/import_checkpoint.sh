@@ -38,6 +38,7 @@ printf '\377\377\377\377\377\377\377\017{}' > "$tmp/bad.safetensors"
 out=$("$cli" import-checkpoint "$tmp/bad.safetensors" --out "$tmp/b.safetensors" 2>&1); rc=$?
 [ $rc -eq 1 ] || fail "bad safetensors exit code $rc: $out"
 echo "$out" | grep -q "bad.safetensors" || fail "message names the file: $out"
+echo "$out" | grep -q "header length" || fail "message gives the reader's diagnosis: $out"
 
 out=$("$cli" import-checkpoint "$tmp/missing.pt" --out "$tmp/m.safetensors" 2>&1); rc=$?
 [ $rc -eq 1 ] || fail "missing file exit code $rc: $out"

@@ -56,8 +56,8 @@ std::string makeZip(const std::string& member, const std::string& body) {
   };
   const std::uint32_t crc = crc32(body);
   std::string local = "PK\x03\x04" + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 2) +
-                      le(crc, 4) + le(body.size(), 4) + le(body.size(), 4) +
-                      le(member.size(), 2) + le(0, 2) + member + body;
+                      le(crc, 4) + le(body.size(), 4) + le(body.size(), 4) + le(member.size(), 2) +
+                      le(0, 2) + member + body;
   std::string central = "PK\x01\x02" + le(20, 2) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 2) +
                         le(0, 2) + le(crc, 4) + le(body.size(), 4) + le(body.size(), 4) +
                         le(member.size(), 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 2) +
@@ -164,7 +164,8 @@ class TestCheckpoint : public QObject {
         if (t.is_floating_point()) QVERIFY2(t.scalar_type() == at::kFloat, k.c_str());
       expectSame(half.weights, st.weights, 1.0 / 1024);  // fp16: 11-bit significand
       // ...and it really was rounded (so the test can tell fp16 from fp32).
-      QVERIFY(!at::equal(half.weights.at("visual.conv1.weight"), st.weights.at("visual.conv1.weight")));
+      QVERIFY(
+          !at::equal(half.weights.at("visual.conv1.weight"), st.weights.at("visual.conv1.weight")));
     }
   }
 

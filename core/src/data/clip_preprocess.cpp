@@ -120,8 +120,7 @@ at::Tensor clipPreprocess(const DecodedImage& image, int nPx) {
   return out;
 }
 
-at::Tensor clipPreprocessFile(const std::string& path, int nPx,
-                              const ImageDecodeOptions& options) {
+at::Tensor clipPreprocessFile(const std::string& path, int nPx, const ImageDecodeOptions& options) {
   DecodedImage img = decodeImageFile(path, options);
   try {
     return clipPreprocess(img, nPx);

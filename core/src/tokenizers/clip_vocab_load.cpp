@@ -115,8 +115,7 @@ ClipTokenizer ClipTokenizer::fromHfFolder(const std::string& dir) {
   std::string vocabPath = (fs::path(dir) / "vocab.json").string();
   std::string mergesPath = (fs::path(dir) / "merges.txt").string();
   if (!fs::exists(vocabPath)) throw Error("Hugging Face tokenizer file vocab.json not found", dir);
-  if (!fs::exists(mergesPath))
-    throw Error("Hugging Face tokenizer file merges.txt not found", dir);
+  if (!fs::exists(mergesPath)) throw Error("Hugging Face tokenizer file merges.txt not found", dir);
   nlohmann::json j;
   try {
     std::ifstream in(vocabPath, std::ios::binary);

@@ -25,8 +25,10 @@ std::vector<PreviewRow> previewTemplate(const Template& tmpl,
                                         const std::vector<std::string>& classNames,
                                         const TokenizeFn& tokenize, int contextLength = 77,
                                         int specialTokens = 2, const RenderOptions& options = {});
-// One row per sample item (text/text_a/text_b/label word filled from the item).
-std::vector<PreviewRow> previewTemplate(const Template& tmpl, const std::vector<RenderInput>& items,
+// One row per sample item (text/text_a/text_b/label word filled from the item). A separate name
+// so that a braced list of strings is never ambiguous.
+std::vector<PreviewRow> previewTemplateItems(const Template& tmpl,
+                                             const std::vector<RenderInput>& items,
                                         const TokenizeFn& tokenize, int contextLength = 77,
                                         int specialTokens = 2, const RenderOptions& options = {});
 // CLIP's tokenizer (context 77, start/end markers counted).

@@ -81,7 +81,8 @@ std::vector<PreviewRow> previewTemplate(const Template& tmpl,
   return rows;
 }
 
-std::vector<PreviewRow> previewTemplate(const Template& tmpl, const std::vector<RenderInput>& items,
+std::vector<PreviewRow> previewTemplateItems(const Template& tmpl,
+                                             const std::vector<RenderInput>& items,
                                         const TokenizeFn& tokenize, int contextLength,
                                         int specialTokens, const RenderOptions& options) {
   if (!tokenize) throw Error("no tokenizer given", "preview");

@@ -44,7 +44,11 @@ void expectError(F f, int line, int col, const char* needle) {
   } catch (const pd::TemplateError& e) {
     QVERIFY2(e.line() == line && e.column() == col,
              qPrintable(QString("expected %1:%2, got %3:%4 (%5)")
-                            .arg(line).arg(col).arg(e.line()).arg(e.column()).arg(e.what())));
+                            .arg(line)
+                            .arg(col)
+                            .arg(e.line())
+                            .arg(e.column())
+                            .arg(e.what())));
     QVERIFY2(std::string(e.what()).find(needle) != std::string::npos, e.what());
     if (line > 0) {
       std::string prefix = std::to_string(line) + ":" + std::to_string(col) + ": ";
@@ -52,7 +56,8 @@ void expectError(F f, int line, int col, const char* needle) {
     }
     return;
   }
-  QFAIL(qPrintable(QString("no TemplateError (expected '%1' at %2:%3)").arg(needle).arg(line).arg(col)));
+  QFAIL(qPrintable(
+      QString("no TemplateError (expected '%1' at %2:%3)").arg(needle).arg(line).arg(col)));
 }
 
 void expectParseError(const std::string& src, int line, int col, const char* needle) {

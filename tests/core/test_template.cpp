@@ -245,6 +245,30 @@ class TestTemplate : public QObject {
     QVERIFY_EXCEPTION_THROWN(pd::parseFamily("gpt"), pd::Error);
   }
 
+  void randomInputsNeverCrashAndRoundTrip() {
+    // Short strings over the language's special characters: either a TemplateError with a valid
+    // position, or a template whose canonical form parses back to itself.
+    const std::string alphabet = "{}:\"\\ \nab0s1oftclasmkx\xc3\xa9";
+    std::uint32_t state = 12345;
+    auto next = [&] { return state = state * 1664525u + 1013904223u; };
+    int ok = 0, errors = 0;
+    for (int n = 0; n < 20000; ++n) {
+      std::string src;
+      const int len = next() % 16;
+      for (int i = 0; i < len; ++i) src += alphabet[(next() >> 8) % alphabet.size()];
+      try {
+        Template t = Template::parse(src);
+        QCOMPARE(Template::parse(t.toString()).toString(), t.toString());
+        t.problems(pd::Family::Clip);
+        ++ok;
+      } catch (const pd::TemplateError& e) {
+        QVERIFY2(e.line() >= 1 && e.column() >= 1, e.what());
+        ++errors;
+      }
+    }
+    QVERIFY(ok > 1000 && errors > 1000);
+  }
+
   void emptyValuesAndClassNames() {
     Template t = Template::parse("a photo of a {class}.");
     try {

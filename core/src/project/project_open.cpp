@@ -158,20 +158,26 @@ std::unique_ptr<Project> Project::open(const std::string& path, OpenOptions opti
 
   auto p = std::unique_ptr<Project>(new Project(std::move(d)));
   if (!p->d_->readOnly && options.recoverStaleRuns) {
-    Tx tx(db);
-    Stmt sel(db, "SELECT id, host, pid, proc_start FROM runs WHERE state IN ('running','queued')");
-    std::vector<std::int64_t> dead;
-    while (sel.step())
-      if (!project::processAlive(sel.text(1), sel.i64(2), sel.i64(3))) dead.push_back(sel.i64(0));
-    Stmt up(db,
-            "UPDATE runs SET state='interrupted', ended_at=?1, error=CASE WHEN error='' THEN "
-            "'the process running it ended unexpectedly (crash, kill or power loss)' ELSE error "
-            "END WHERE id=?2");
-    for (std::int64_t id : dead) {
-      up.reset();
-      up.bind(1, nowIso8601()).bind(2, id).exec();
+    std::vector<std::pair<std::int64_t, std::int64_t>> dead;  // run id, owner pid
+    {
+      Stmt sel(db,
+               "SELECT id, host, pid, proc_start FROM runs WHERE state IN ('running','queued')");
+      while (sel.step())
+        if (!project::processAlive(sel.text(1), sel.i64(2), sel.i64(3)))
+          dead.push_back({sel.i64(0), sel.i64(2)});
     }
-    tx.commit();
+    if (!dead.empty()) {
+      Tx tx(db);
+      Stmt up(db,
+              "UPDATE runs SET state='interrupted', ended_at=?1, error=CASE WHEN error='' THEN "
+              "'the process running it ended unexpectedly (crash, kill or power loss)' ELSE "
+              "error END WHERE id=?2 AND pid=?3 AND state IN ('running','queued')");
+      for (auto [id, pid] : dead) {  // pid unchanged: nobody claimed the run meanwhile
+        up.reset();
+        up.bind(1, nowIso8601()).bind(2, id).bind(3, pid).exec();
+      }
+      tx.commit();
+    }
     p->d_->interrupted = static_cast<int>(dead.size());
   }
   return p;

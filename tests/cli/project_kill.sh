@@ -9,9 +9,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 P="$tmp/kill.pdesk"
 
-# 30000 rows, 16 features, 4 classes (deterministic).
+# 6000 rows, 16 features, 4 classes (deterministic).
 awk 'BEGIN { srand(11); printf "id"; for (j = 1; j <= 16; j++) printf ",f%d", j; print ",label";
-  for (i = 0; i < 30000; i++) { c = i % 4; printf "it%d", i;
+  for (i = 0; i < 6000; i++) { c = i % 4; printf "it%d", i;
     for (j = 1; j <= 16; j++) printf ",%.4f", (j == c + 1 ? 1.5 : 0) + rand() - 0.5;
     print ",c" c } }' > "$tmp/data.csv"
 spec() {  # epochs experiment seed
@@ -19,7 +19,7 @@ spec() {  # epochs experiment seed
     "$tmp/data.csv" "$1" "$2" "$3"
 }
 spec 2 done 1 > "$tmp/short.json"
-spec 400 long 2 > "$tmp/long.json"
+spec 60 long 2 > "$tmp/long.json"
 
 "$cli" project new "$P" >/dev/null || fail "project new"
 "$cli" run --project "$P" --quiet "$tmp/short.json" > "$tmp/short.out" 2>&1 || fail "short run: $(cat "$tmp/short.out")"
@@ -52,14 +52,14 @@ echo "$line2" | grep -q $'\tinterrupted\t' || fail "killed run not interrupted: 
 grep -q '"state":"succeeded"' "$tmp/resume.out" || fail "resumed run did not succeed"
 line2=$("$cli" project list-jobs "$P" | awk -F'\t' '$1 == 2')
 echo "$line2" | grep -q $'\tsucceeded\t' || fail "resumed run state: $line2"
-echo "$line2" | grep -q 'points=800' || fail "resumed run should have 2 x 400 series points: $line2"
+echo "$line2" | grep -q 'points=120' || fail "resumed run should have 2 x 60 series points: $line2"
 out=$("$cli" run --project "$P" --resume 2 2>&1); rc=$?
 [ $rc -eq 1 ] || fail "resuming a succeeded run should fail (rc $rc)"
 echo "$out" | grep -q "only interrupted" || fail "message: $out"
 
 # Two processes writing one project at the same time: both succeed.
-spec 20 parallel 3 > "$tmp/a.json"
-spec 20 parallel 4 > "$tmp/b.json"
+spec 8 parallel 3 > "$tmp/a.json"
+spec 8 parallel 4 > "$tmp/b.json"
 "$cli" run --project "$P" --quiet "$tmp/a.json" > "$tmp/a.out" 2>&1 & pa=$!
 "$cli" run --project "$P" --quiet "$tmp/b.json" > "$tmp/b.out" 2>&1 & pb=$!
 wait $pa || fail "parallel writer A: $(cat "$tmp/a.out")"

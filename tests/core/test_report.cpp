@@ -131,7 +131,7 @@ class TestReport : public QObject {
         if (key.second == shots) {
           double m = 0;
           for (double x : v) m += x;
-          QVERIFY(m / double(v.size()) <= best.second + 1e-12);
+          QVERIFY(m / double(v.size()) <= best.second + 1e-9);  // 10 digits in the HTML
         }
     }
     // "weak" (accuracy ~0.4 vs ~0.8 over 1200 paired items) differs significantly from the best.

@@ -30,10 +30,9 @@ void ensureGuiApp() {
 
 QString esc(const std::string& s) { return QString::fromStdString(s).toHtmlEscaped(); }
 
-const QColor kPalette[] = {QColor("#1f77b4"), QColor("#ff7f0e"), QColor("#2ca02c"),
-                           QColor("#d62728"), QColor("#9467bd"), QColor("#8c564b"),
-                           QColor("#e377c2"), QColor("#7f7f7f"), QColor("#bcbd22"),
-                           QColor("#17becf")};
+const QColor kPalette[] = {
+    QColor("#1f77b4"), QColor("#ff7f0e"), QColor("#2ca02c"), QColor("#d62728"), QColor("#9467bd"),
+    QColor("#8c564b"), QColor("#e377c2"), QColor("#7f7f7f"), QColor("#bcbd22"), QColor("#17becf")};
 
 // The few-shot chart (mean line, ± std band per method), drawn with QPainter.
 QImage fewShotChart(const pd::ReportData& d, int w, int h) {
@@ -68,8 +67,7 @@ QImage fewShotChart(const pd::ReportData& d, int w, int h) {
   for (std::size_t i = 0; i < nx; ++i)
     p.drawText(QRectF(x(i) - 30, f.bottom() + 4, 60, 20), Qt::AlignCenter,
                QString::number(d.shots[i]));
-  p.drawText(QRectF(f.left(), f.bottom() + 26, f.width(), 20), Qt::AlignCenter,
-             "shots per class");
+  p.drawText(QRectF(f.left(), f.bottom() + 26, f.width(), 20), Qt::AlignCenter, "shots per class");
   p.drawText(QRectF(f.left(), 4, f.width(), 22), Qt::AlignCenter,
              QString::fromStdString(d.metric) + " vs. shots (mean ± std over seeds)");
   for (std::size_t r = 0; r < d.rows.size(); ++r) {
@@ -106,10 +104,10 @@ QString documentHtml(const pd::ReportData& d) {
     if (c.mean < 0 || c.mean > 1) pc = false;
   QString h = "<html><body style='font-family:Helvetica; font-size:9pt'>";
   h += "<h1>" + esc(d.title) + "</h1>";
-  h += "<p>Project: " + esc(d.projectPath) + "<br>Experiment: " +
-       esc(d.experiment.empty() ? "(all)" : d.experiment) + "<br>Generated: " +
-       esc(d.generatedAt) + " on " + esc(d.host) + " (PromptDesk " + esc(d.appVersion) +
-       ")<br>Runs: " + QString::number(d.runs.size()) + " succeeded";
+  h += "<p>Project: " + esc(d.projectPath) +
+       "<br>Experiment: " + esc(d.experiment.empty() ? "(all)" : d.experiment) +
+       "<br>Generated: " + esc(d.generatedAt) + " on " + esc(d.host) + " (PromptDesk " +
+       esc(d.appVersion) + ")<br>Runs: " + QString::number(d.runs.size()) + " succeeded";
   if (d.skippedRuns) h += ", " + QString::number(d.skippedRuns) + " not succeeded (left out)";
   h += "</p><h2>Comparison: " + esc(d.metric) + " (mean ± std over seeds)</h2>";
   h += "<table border='1' cellspacing='0' cellpadding='3'><tr><th>method</th>";
@@ -126,17 +124,18 @@ QString documentHtml(const pd::ReportData& d) {
       const pd::ReportCell& c = it->second;
       QString t = QString::fromStdString(pd::formatMetric(c.mean, pc) + " ± " +
                                          pd::formatMetric(c.std, pc));
-      h += "<td align='right'>" + (c.best ? "<b>" + t + "</b>" : t) +
-           (c.significant ? " †" : "") + "</td>";
+      h += "<td align='right'>" + (c.best ? "<b>" + t + "</b>" : t) + (c.significant ? " †" : "") +
+           "</td>";
     }
     h += "</tr>";
   }
   h += "</table><p>Bold: best per column. †: differs from the column's best (paired McNemar, "
-       "p &lt; " + QString::number(d.alpha) + ").</p>";
+       "p &lt; " +
+       QString::number(d.alpha) + ").</p>";
   h += "<p><img src='chart://fewshot' width='620'></p>";
   h += "<h2>Runs</h2><table border='1' cellspacing='0' cellpadding='2'><tr><th>run</th>"
-       "<th>method</th><th>template</th><th>shots</th><th>seed</th><th>" + esc(d.metric) +
-       "</th><th>spec</th><th>split</th><th>dataset</th></tr>";
+       "<th>method</th><th>template</th><th>shots</th><th>seed</th><th>" +
+       esc(d.metric) + "</th><th>spec</th><th>split</th><th>dataset</th></tr>";
   for (const pd::ReportRun& r : d.runs) {
     auto it = r.metrics.find(d.metric);
     h += "<tr><td>" + QString::number(r.run.id) + "</td><td>" + esc(r.run.method) + "</td><td>" +
@@ -152,8 +151,8 @@ QString documentHtml(const pd::ReportData& d) {
   for (const pd::ReportRun& r : d.runs) {
     if (std::find(seen.begin(), seen.end(), r.specHash) != seen.end()) continue;
     seen.push_back(r.specHash);
-    h += "<p><b>spec " + esc(r.specHash) + "</b></p><pre style='font-size:7pt'>" +
-         esc(r.specJson) + "</pre>";
+    h += "<p><b>spec " + esc(r.specHash) + "</b></p><pre style='font-size:7pt'>" + esc(r.specJson) +
+         "</pre>";
   }
   h += "</body></html>";
   return h;
@@ -172,7 +171,8 @@ int writeReportPdf(const pd::ReportData& d, const std::string& path) {
   writer.setTitle(QString::fromStdString(d.title));
   writer.setCreator("PromptDesk " + QString::fromStdString(d.appVersion));
   QTextDocument doc;
-  doc.addResource(QTextDocument::ImageResource, QUrl("chart://fewshot"), fewShotChart(d, 1240, 640));
+  doc.addResource(QTextDocument::ImageResource, QUrl("chart://fewshot"),
+                  fewShotChart(d, 1240, 640));
   doc.setHtml(documentHtml(d));
   QPainter painter;
   if (!painter.begin(&writer)) throw pd::Error("cannot write the PDF", path);

@@ -26,8 +26,9 @@ double since(Clock::time_point t0) {
 
 pd::cli::Registrar reg("bench", [](CLI::App& root, pd::cli::Outcome& out) {
   CLI::App& bench = pd::cli::group(root, "bench", "Benchmarks (figures for the closing notes)");
-  auto* cmd = bench.add_subcommand("project", "Project size and report export times for a "
-                                              "simulated few-shot experiment");
+  auto* cmd = bench.add_subcommand("project",
+                                   "Project size and report export times for a "
+                                   "simulated few-shot experiment");
   static int methods = 5, shots = 5, seeds = 3, items = 10000, classes = 10, epochs = 50;
   static std::string dir;
   static bool json_ = false;
@@ -42,8 +43,9 @@ pd::cli::Registrar reg("bench", [](CLI::App& root, pd::cli::Outcome& out) {
   cmd->callback([&out] {
     namespace fs = std::filesystem;
     bool temp = dir.empty();
-    fs::path d = temp ? fs::temp_directory_path() / ("pd-bench-project-" + std::to_string(::getpid()))
-                      : fs::path(dir);
+    fs::path d =
+        temp ? fs::temp_directory_path() / ("pd-bench-project-" + std::to_string(::getpid()))
+             : fs::path(dir);
     fs::create_directories(d);
     std::string path = (d / "bench.pdesk").string();
     fs::remove(path);
@@ -55,8 +57,8 @@ pd::cli::Registrar reg("bench", [](CLI::App& root, pd::cli::Outcome& out) {
       for (int k = 0; k < shots; ++k)
         for (int s = 0; s < seeds; ++s) {
           pd::RunRecord r;
-          r.specId = p->addJobSpec(json{{"kind", "simulated"}, {"method", m}, {"shots", 1 << k},
-                                        {"seed", s}}.dump());
+          r.specId = p->addJobSpec(
+              json{{"kind", "simulated"}, {"method", m}, {"shots", 1 << k}, {"seed", s}}.dump());
           r.experiment = "bench";
           r.method = "method-" + std::to_string(m);
           r.shots = 1 << k;
@@ -85,8 +87,10 @@ pd::cli::Registrar reg("bench", [](CLI::App& root, pd::cli::Outcome& out) {
     p.reset();  // close: checkpoint the WAL into the file
     std::int64_t bytes = static_cast<std::int64_t>(fs::file_size(path));
     auto q = pd::Project::open(path);
-    json r = {{"runs", methods * shots * seeds}, {"predictions_per_run", items},
-              {"scores_per_prediction", classes}, {"record_seconds", recordS},
+    json r = {{"runs", methods * shots * seeds},
+              {"predictions_per_run", items},
+              {"scores_per_prediction", classes},
+              {"record_seconds", recordS},
               {"project_bytes", bytes}};
     t0 = Clock::now();
     pd::ReportOptions ro;
@@ -110,8 +114,9 @@ pd::cli::Registrar reg("bench", [](CLI::App& root, pd::cli::Outcome& out) {
 #endif
     q.reset();
     if (temp) fs::remove_all(d);
-    std::cout << "project with " << r["runs"] << " runs x " << items << " predictions: "
-              << double(bytes) / 1048576.0 << " MiB, recorded in " << recordS << " s\n"
+    std::cout << "project with " << r["runs"] << " runs x " << items
+              << " predictions: " << double(bytes) / 1048576.0 << " MiB, recorded in " << recordS
+              << " s\n"
               << "report: collect " << r["collect_seconds"] << " s, html " << r["html_seconds"]
               << " s, csv " << r["csv_seconds"] << " s, md " << r["md_seconds"] << " s";
     if (r.contains("pdf_seconds")) std::cout << ", pdf " << r["pdf_seconds"] << " s";

@@ -16,12 +16,23 @@ namespace {
 json runJson(const pd::Project& p, const pd::RunRecord& r) {
   json m = json::object();
   for (auto& f : p.finalMetrics(r.id)) m[f.name] = f.value;
-  return {{"id", r.id},           {"kind", r.kind},           {"state", pd::toString(r.state)},
-          {"experiment", r.experiment}, {"method", r.method}, {"template", r.templateName},
-          {"shots", r.shots},     {"seed", r.seed},           {"started_at", r.startedAt},
-          {"ended_at", r.endedAt}, {"host", r.host},          {"pid", r.pid},
-          {"app_version", r.appVersion}, {"error", r.error},  {"split_hash", r.splitHash},
-          {"spec_id", r.specId},  {"metrics", m},
+  return {{"id", r.id},
+          {"kind", r.kind},
+          {"state", pd::toString(r.state)},
+          {"experiment", r.experiment},
+          {"method", r.method},
+          {"template", r.templateName},
+          {"shots", r.shots},
+          {"seed", r.seed},
+          {"started_at", r.startedAt},
+          {"ended_at", r.endedAt},
+          {"host", r.host},
+          {"pid", r.pid},
+          {"app_version", r.appVersion},
+          {"error", r.error},
+          {"split_hash", r.splitHash},
+          {"spec_id", r.specId},
+          {"metrics", m},
           {"series_points", p.series(r.id).size()}};
 }
 
@@ -47,32 +58,46 @@ pd::cli::Registrar reg("project", [](CLI::App& root, pd::cli::Outcome& out) {
     // Opening marks runs of dead processes interrupted; read-only by itself when not writable.
     auto p = pd::Project::open(infoPath);
     pd::ProjectCounts c = p->counts();
-    json j = {{"path", infoPath}, {"schema_version", p->schemaVersion()},
-              {"counts", {{"models", c.models}, {"datasets", c.datasets}, {"splits", c.splits},
-                          {"templates", c.templates}, {"job_specs", c.specs}, {"runs", c.runs},
-                          {"series_points", c.series}, {"final_metrics", c.finals},
-                          {"predictions", c.predictions}, {"artifacts", c.artifacts},
-                          {"notes", c.notes}}},
+    json j = {{"path", infoPath},
+              {"schema_version", p->schemaVersion()},
+              {"counts",
+               {{"models", c.models},
+                {"datasets", c.datasets},
+                {"splits", c.splits},
+                {"templates", c.templates},
+                {"job_specs", c.specs},
+                {"runs", c.runs},
+                {"series_points", c.series},
+                {"final_metrics", c.finals},
+                {"predictions", c.predictions},
+                {"artifacts", c.artifacts},
+                {"notes", c.notes}}},
               {"size_bytes", std::filesystem::file_size(infoPath)}};
     j["models"] = json::array();
     for (auto& m : p->models())
-      j["models"].push_back({{"id", m.id}, {"path", m.path}, {"format", m.format},
+      j["models"].push_back({{"id", m.id},
+                             {"path", m.path},
+                             {"format", m.format},
                              {"sha256", m.contentHash},
                              {"file", pd::toString(p->checkModel(m.id))}});
     j["datasets"] = json::array();
     for (auto& d : p->datasets())
-      j["datasets"].push_back({{"id", d.id}, {"name", d.name}, {"path", d.path},
-                               {"sha256", d.contentHash}, {"classes", d.classNames.size()},
+      j["datasets"].push_back({{"id", d.id},
+                               {"name", d.name},
+                               {"path", d.path},
+                               {"sha256", d.contentHash},
+                               {"classes", d.classNames.size()},
                                {"file", pd::toString(p->checkDataset(d.id))}});
     json states = json::object();
-    for (auto& r : p->runs()) states[pd::toString(r.state)] = states.value(pd::toString(r.state), 0) + 1;
+    for (auto& r : p->runs())
+      states[pd::toString(r.state)] = states.value(pd::toString(r.state), 0) + 1;
     j["run_states"] = states;
     j["experiments"] = p->experiments();
     if (infoJson) {
       std::cout << j.dump(2) << "\n";
     } else {
-      std::cout << infoPath << ": PromptDesk project, schema version " << p->schemaVersion()
-                << ", " << j["size_bytes"].get<std::int64_t>() << " bytes\n";
+      std::cout << infoPath << ": PromptDesk project, schema version " << p->schemaVersion() << ", "
+                << j["size_bytes"].get<std::int64_t>() << " bytes\n";
       for (auto& [k, v] : j["counts"].items()) std::cout << "  " << k << ": " << v << "\n";
       for (auto& [k, v] : states.items()) std::cout << "  runs " << k << ": " << v << "\n";
       for (auto& m : j["models"])
@@ -135,13 +160,13 @@ pd::cli::Registrar reg("project", [](CLI::App& root, pd::cli::Outcome& out) {
       arr.back()["spec"] = json::parse(p->jobSpec(r.specId).json);
       runsCsv += std::to_string(r.id) + "," + q(r.kind) + "," + pd::toString(r.state) + "," +
                  q(r.experiment) + "," + q(r.method) + "," + q(r.templateName) + "," +
-                 std::to_string(r.shots) + "," + std::to_string(r.seed) + "," + r.startedAt +
-                 "," + r.endedAt + "," + q(r.host) + "," + r.appVersion + "," + r.splitHash +
-                 "," + q(r.error) + "\n";
+                 std::to_string(r.shots) + "," + std::to_string(r.seed) + "," + r.startedAt + "," +
+                 r.endedAt + "," + q(r.host) + "," + r.appVersion + "," + r.splitHash + "," +
+                 q(r.error) + "\n";
       for (auto& pt : p->series(r.id))
         seriesCsv += std::to_string(r.id) + "," + std::to_string(pt.step) + "," +
-                     std::to_string(pt.epoch) + "," + q(pt.name) + "," +
-                     json(pt.value).dump() + "\n";
+                     std::to_string(pt.epoch) + "," + q(pt.name) + "," + json(pt.value).dump() +
+                     "\n";
     }
     pd::ReportOptions ro;
     ro.metric = "accuracy";

@@ -35,9 +35,12 @@ pd::cli::Registrar reg("report", [](CLI::App& root, pd::cli::Outcome& out) {
       throw pd::Error("no succeeded runs match" +
                           (experiment.empty() ? std::string() : " experiment '" + experiment + "'"),
                       project);
-    if (format == "html") pd::writeFileAtomically(file, pd::reportHtml(d));
-    else if (format == "csv") pd::writeFileAtomically(file, pd::reportCsv(d));
-    else if (format == "md") pd::writeFileAtomically(file, pd::reportMarkdown(d));
+    if (format == "html")
+      pd::writeFileAtomically(file, pd::reportHtml(d));
+    else if (format == "csv")
+      pd::writeFileAtomically(file, pd::reportCsv(d));
+    else if (format == "md")
+      pd::writeFileAtomically(file, pd::reportMarkdown(d));
     else {
 #ifdef PD_HAVE_UI
       int pages = pd::ui::writeReportPdf(d, file);

@@ -20,8 +20,10 @@ pd::cli::Registrar reg("run", [](CLI::App& root, pd::cli::Outcome& out) {
   static bool kinds = false, quiet = false;
   cmd->add_option("--project", project, "project file (*.pdesk) that records the run");
   cmd->add_option("spec", spec, "job spec JSON file")->check(CLI::ExistingFile);
-  cmd->add_option("--resume", resume, "resume an interrupted/failed/cancelled run from its "
-                                      "newest checkpoint")->check(CLI::PositiveNumber);
+  cmd->add_option("--resume", resume,
+                  "resume an interrupted/failed/cancelled run from its "
+                  "newest checkpoint")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--list-kinds", kinds, "print the registered job kinds and their option schema");
   cmd->add_flag("--quiet", quiet, "no progress on stderr");
   cmd->callback([&out] {
@@ -30,14 +32,19 @@ pd::cli::Registrar reg("run", [](CLI::App& root, pd::cli::Outcome& out) {
       for (auto& k : pd::jobKinds()) {
         json opts = json::array();
         for (auto& o : k.options) {
-          json jo = {{"name", o.name}, {"type", o.type}, {"default", json::parse(o.defaultJson)},
-                     {"required", o.required}, {"help", o.help}};
+          json jo = {{"name", o.name},
+                     {"type", o.type},
+                     {"default", json::parse(o.defaultJson)},
+                     {"required", o.required},
+                     {"help", o.help}};
           if (o.min) jo["min"] = *o.min;
           if (o.max) jo["max"] = *o.max;
           if (!o.choices.empty()) jo["choices"] = o.choices;
           opts.push_back(jo);
         }
-        arr.push_back({{"kind", k.kind}, {"title", k.title}, {"description", k.description},
+        arr.push_back({{"kind", k.kind},
+                       {"title", k.title},
+                       {"description", k.description},
                        {"options", opts}});
       }
       std::cout << arr.dump(2) << "\n";
@@ -69,8 +76,11 @@ pd::cli::Registrar reg("run", [](CLI::App& root, pd::cli::Outcome& out) {
     pd::RunRecord r = p->run(id);
     json m = json::object();
     for (auto& f : p->finalMetrics(id)) m[f.name] = f.value;
-    std::cout << json{{"run", id}, {"state", pd::toString(r.state)}, {"metrics", m},
-                      {"error", r.error}}.dump()
+    std::cout << json{{"run", id},
+                      {"state", pd::toString(r.state)},
+                      {"metrics", m},
+                      {"error", r.error}}
+                     .dump()
               << "\n";
     if (r.state != pd::JobState::Succeeded)
       throw pd::Error(std::string("run ") + std::to_string(id) + " " + pd::toString(r.state) +

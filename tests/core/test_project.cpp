@@ -51,7 +51,10 @@ void writeBlobsCsv(const std::string& path, int n, unsigned seed = 7) {
     int c = i % 3;
     out << (c == 0 ? 2.f : 0.f) + noise(rng) << "," << (c == 1 ? 2.f : 0.f) + noise(rng) << ","
         << (c == 2 ? 2.f : 0.f) + noise(rng) << "," << noise(rng) << ","
-        << (c == 0 ? "cat" : c == 1 ? "dog" : "fox") << "\n";
+        << (c == 0   ? "cat"
+            : c == 1 ? "dog"
+                     : "fox")
+        << "\n";
   }
 }
 
@@ -69,7 +72,9 @@ class TestProject : public QObject {
   Q_OBJECT
  private:
   QTemporaryDir tmp_;
-  std::string path(const std::string& name) { return tmp_.filePath(QString::fromStdString(name)).toStdString(); }
+  std::string path(const std::string& name) {
+    return tmp_.filePath(QString::fromStdString(name)).toStdString();
+  }
 
  private Q_SLOTS:
   void sha256KnownVectors() {
@@ -115,7 +120,8 @@ class TestProject : public QObject {
       p->setFinalMetrics(run, {{"accuracy", 0.75}});
       p->addPredictions(run, {{"a", 0, 1, {0.25f, 0.75f}}, {"b", 1, 1, {0.1f, 0.9f}}});
       for (int s = 1; s <= 4; ++s)
-        p->addArtifact({0, run, "checkpoint", "ck", "safetensors", s, 0, ""}, std::string(100, char('0' + s)), 2);
+        p->addArtifact({0, run, "checkpoint", "ck", "safetensors", s, 0, ""},
+                       std::string(100, char('0' + s)), 2);
       p->addNote(run, "looks good");
       p->setRunState(run, pd::JobState::Succeeded);
     }
@@ -236,7 +242,8 @@ class TestProject : public QObject {
     }
     {
       pd::project::Db db(f, SQLITE_OPEN_READWRITE, f);
-      db.exec("UPDATE runs SET pid=" + std::to_string(child) + " WHERE id=" + std::to_string(deadRun));
+      db.exec("UPDATE runs SET pid=" + std::to_string(child) +
+              " WHERE id=" + std::to_string(deadRun));
     }
     auto p = pd::Project::open(f);
     QCOMPARE(p->interruptedOnOpen(), 1);
@@ -367,8 +374,9 @@ class TestProject : public QObject {
     QCOMPARE(n["optimizer"].get<std::string>(), std::string("sgd"));
     QVERIFY(errorOf([] { pd::normalizeJobSpec("{\"kind\":\"nope\"}"); }).find("unknown job kind") !=
             std::string::npos);
-    QVERIFY(errorOf([] { pd::normalizeJobSpec("{\"kind\":\"linear-probe-csv\"}"); })
-                .find("linear-probe-csv.csv") != std::string::npos);
+    QVERIFY(errorOf([] {
+              pd::normalizeJobSpec("{\"kind\":\"linear-probe-csv\"}");
+            }).find("linear-probe-csv.csv") != std::string::npos);
     QVERIFY(errorOf([] {
               pd::normalizeJobSpec("{\"kind\":\"linear-probe-csv\",\"csv\":\"a\",\"epochs\":0}");
             }).find("minimum") != std::string::npos);
@@ -385,8 +393,9 @@ class TestProject : public QObject {
     std::string csv = path("blobs.csv");
     writeBlobsCsv(csv, 600);
     pd::Project::create(f);
-    json spec = {{"kind", "linear-probe-csv"}, {"csv", csv}, {"epochs", 6}, {"shots", 40},
-                 {"seed", 3}, {"experiment", "blobs"}, {"batch_size", 16}};
+    json spec = {
+        {"kind", "linear-probe-csv"}, {"csv", csv},      {"epochs", 6}, {"shots", 40}, {"seed", 3},
+        {"experiment", "blobs"},      {"batch_size", 16}};
     // Uninterrupted reference run.
     auto a = pd::ProjectJob::newRun(f, spec.dump());
     pd::runJobInProject(a);

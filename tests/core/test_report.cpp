@@ -92,19 +92,20 @@ class TestReport : public QObject {
       if (r.state == pd::JobState::Succeeded)
         for (auto& m : p->finalMetrics(r.id))
           if (m.name == "accuracy")
-            values[{r.templateName.empty() ? r.method : r.method + " / " + r.templateName,
-                    r.shots}].push_back(m.value);
+            values[{r.templateName.empty() ? r.method : r.method + " / " + r.templateName, r.shots}]
+                .push_back(m.value);
 
     std::string html = pd::reportHtml(d);
     QVERIFY(html.find("<svg") != std::string::npos);
-    QVERIFY(html.find("<polygon") != std::string::npos);  // std bands
+    QVERIFY(html.find("<polygon") != std::string::npos);           // std bands
     QVERIFY(html.find("http") == html.find("http://www.w3.org"));  // self-contained
-    std::regex cell("<td data-row=\"([^\"]+)\" data-shots=\"(\\d+)\" data-mean=\"([^\"]+)\" "
-                    "data-std=\"([^\"]+)\" data-n=\"(\\d+)\"( data-p=\"[^\"]+\")?>(<b>)?");
+    std::regex cell(
+        "<td data-row=\"([^\"]+)\" data-shots=\"(\\d+)\" data-mean=\"([^\"]+)\" "
+        "data-std=\"([^\"]+)\" data-n=\"(\\d+)\"( data-p=\"[^\"]+\")?>(<b>)?");
     int cells = 0, bold = 0;
     std::map<int, std::pair<std::string, double>> bestPerColumn;
-    for (auto it = std::sregex_iterator(html.begin(), html.end(), cell); it != std::sregex_iterator();
-         ++it) {
+    for (auto it = std::sregex_iterator(html.begin(), html.end(), cell);
+         it != std::sregex_iterator(); ++it) {
       std::string row = (*it)[1];
       int shots = std::stoi((*it)[2]);
       double mean = std::stod((*it)[3]), sd = std::stod((*it)[4]);
@@ -147,11 +148,13 @@ class TestReport : public QObject {
     std::istringstream in(csv);
     std::string line;
     std::getline(in, line);
-    QCOMPARE(QString::fromStdString(line), QString("experiment,method,template,shots,seed,metric,value"));
+    QCOMPARE(QString::fromStdString(line),
+             QString("experiment,method,template,shots,seed,metric,value"));
     int rows = 0;
     std::map<std::tuple<std::string, int, int, std::string>, double> stored;
     for (const pd::RunRecord& r : p->runs())
-      for (auto& m : p->finalMetrics(r.id)) stored[{r.method, r.shots, int(r.seed), m.name}] = m.value;
+      for (auto& m : p->finalMetrics(r.id))
+        stored[{r.method, r.shots, int(r.seed), m.name}] = m.value;
     while (std::getline(in, line)) {
       std::vector<std::string> c;
       std::stringstream ls(line);

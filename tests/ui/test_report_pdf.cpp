@@ -16,8 +16,8 @@ int countPageObjects(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::string pdf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::regex page("/Type\\s*/Page(?![a-zA-Z])");
-  return static_cast<int>(std::distance(std::sregex_iterator(pdf.begin(), pdf.end(), page),
-                                        std::sregex_iterator()));
+  return static_cast<int>(
+      std::distance(std::sregex_iterator(pdf.begin(), pdf.end(), page), std::sregex_iterator()));
 }
 
 pd::ReportData makeReport(pd::Project& p, int seeds) {
@@ -25,8 +25,8 @@ pd::ReportData makeReport(pd::Project& p, int seeds) {
     for (int shots : {1, 2, 4, 8, 16})
       for (int seed = 1; seed <= seeds; ++seed) {
         pd::RunRecord r;
-        r.specId = p.addJobSpec(nlohmann::json{{"kind", "sim"}, {"m", method}, {"shots", shots},
-                                               {"seed", seed}, {"n", seeds}}
+        r.specId = p.addJobSpec(nlohmann::json{
+            {"kind", "sim"}, {"m", method}, {"shots", shots}, {"seed", seed}, {"n", seeds}}
                                     .dump());
         r.experiment = "exp" + std::to_string(seeds);
         r.method = method;

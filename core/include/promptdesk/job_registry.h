@@ -19,7 +19,7 @@ class Project;
 // One option of a job kind.
 struct OptionSpec {
   std::string name;
-  std::string type;  // "int" | "float" | "bool" | "string" | "path" | "choice"
+  std::string type;                  // "int" | "float" | "bool" | "string" | "path" | "choice"
   std::string defaultJson = "null";  // JSON text of the default; "null" with required = true
   bool required = false;
   std::optional<double> min, max;    // for int / float

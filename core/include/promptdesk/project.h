@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "promptdesk/jobs.h"
@@ -32,8 +33,8 @@ struct DatasetRecord {
   std::int64_t id = 0;
   std::string name;
   std::string path;
-  std::string specJson = "{}";       // how the dataset was defined (JSON text)
-  std::string contentHash;           // SHA-256 of the file / manifest
+  std::string specJson = "{}";  // how the dataset was defined (JSON text)
+  std::string contentHash;      // SHA-256 of the file / manifest
   std::vector<std::string> classNames;
 };
 
@@ -121,8 +122,8 @@ struct NoteRecord {
 };
 
 struct ProjectCounts {
-  std::int64_t models = 0, datasets = 0, splits = 0, templates = 0, specs = 0, runs = 0,
-               series = 0, finals = 0, predictions = 0, artifacts = 0, notes = 0;
+  std::int64_t models = 0, datasets = 0, splits = 0, templates = 0, specs = 0, runs = 0, series = 0,
+               finals = 0, predictions = 0, artifacts = 0, notes = 0;
 };
 
 enum class FileCheck { Ok, Missing, Changed };
@@ -140,8 +141,8 @@ class Project {
   static constexpr std::int32_t kApplicationId = 0x50446b31;  // "PDk1"
 
   struct OpenOptions {
-    bool readOnly = false;       // also chosen automatically when the file is not writable
-    int busyTimeoutMs = 15000;   // how long a writer waits for another one
+    bool readOnly = false;      // also chosen automatically when the file is not writable
+    int busyTimeoutMs = 15000;  // how long a writer waits for another one
     bool recoverStaleRuns = true;
   };
 
@@ -210,6 +211,8 @@ class Project {
   std::vector<FinalMetric> finalMetrics(std::int64_t runId) const;
   void addPredictions(std::int64_t runId, const std::vector<Prediction>& preds);  // replaces
   std::vector<Prediction> predictions(std::int64_t runId) const;
+  // (item id, label == pred) per prediction, without the scores (for paired tests).
+  std::vector<std::pair<std::string, bool>> predictionCorrectness(std::int64_t runId) const;
 
   // Artifacts: bytes stored as BLOBs. keepLast > 0 deletes older artifacts of the same run and
   // kind beyond the newest `keepLast`, in the same transaction.

@@ -29,7 +29,7 @@ struct ReportRun {
 
 // One cell of the comparison table: a method (row) at a number of shots (column), over seeds.
 struct ReportCell {
-  int n = 0;  // seeds
+  int n = 0;                     // seeds
   double mean = 0.0, std = 0.0;  // sample std (n - 1); 0 when n == 1
   bool best = false;             // best mean in its column
   bool significant = false;      // differs from the column's best (paired McNemar, p < alpha)
@@ -41,12 +41,12 @@ struct ReportData {
   std::string title, experiment, metric, projectPath;
   std::string appVersion, generatedAt, host;
   double alpha = 0.05;
-  std::vector<ReportRun> runs;      // succeeded runs in the selection, by id
-  std::int64_t skippedRuns = 0;     // selected runs that did not succeed (not in the tables)
-  std::vector<std::string> rows;    // "method" or "method / template"
-  std::vector<int> shots;           // columns, ascending
+  std::vector<ReportRun> runs;    // succeeded runs in the selection, by id
+  std::int64_t skippedRuns = 0;   // selected runs that did not succeed (not in the tables)
+  std::vector<std::string> rows;  // "method" or "method / template"
+  std::vector<int> shots;         // columns, ascending
   std::map<std::pair<std::string, int>, ReportCell> cells;  // (row, shots) -> cell
-  std::vector<std::string> metricNames;                      // every final metric seen
+  std::vector<std::string> metricNames;                     // every final metric seen
 };
 
 // Reads the runs, their metrics and predictions and computes the comparison table (mean, std,

@@ -66,9 +66,12 @@ CsvTable readCsvTable(const std::string& path, const std::string& labelColumn,
     std::string h = trim(header[i]);
     if (!seen.insert(h).second)
       throw Error("duplicate column name '" + h + "'", path + ":" + std::to_string(lineNo));
-    if (h == labelColumn) labelIdx = static_cast<int>(i);
-    else if (!idColumn.empty() && h == idColumn) idIdx = static_cast<int>(i);
-    else t.featureNames.push_back(h);
+    if (h == labelColumn)
+      labelIdx = static_cast<int>(i);
+    else if (!idColumn.empty() && h == idColumn)
+      idIdx = static_cast<int>(i);
+    else
+      t.featureNames.push_back(h);
   }
   if (labelIdx < 0) throw Error("no label column named '" + labelColumn + "' in the header", path);
   if (!idColumn.empty() && idIdx < 0)
@@ -101,8 +104,8 @@ CsvTable readCsvTable(const std::string& path, const std::string& labelColumn,
     }
     std::string label = trim(cells[static_cast<std::size_t>(labelIdx)]);
     if (label.empty()) throw Error("empty label", where);
-    std::string id = idIdx >= 0 ? trim(cells[static_cast<std::size_t>(idIdx)])
-                                : "row-" + std::to_string(lineNo);
+    std::string id =
+        idIdx >= 0 ? trim(cells[static_cast<std::size_t>(idIdx)]) : "row-" + std::to_string(lineNo);
     if (!ids.insert(id).second) throw Error("duplicate item id '" + id + "'", where);
     t.rows.push_back(std::move(feat));
     t.labels.push_back(label);

@@ -21,8 +21,7 @@ namespace {
 
 class Sink : public RunSink {
  public:
-  Sink(Project& p, std::int64_t runId, bool resuming)
-      : p_(p), runId_(runId), resuming_(resuming) {}
+  Sink(Project& p, std::int64_t runId, bool resuming) : p_(p), runId_(runId), resuming_(resuming) {}
   std::int64_t runId() const override { return runId_; }
   Project& project() override { return p_; }
   void series(std::int64_t step, int epoch, const std::string& name, double value) override {
@@ -89,8 +88,7 @@ std::shared_ptr<ProjectJob> ProjectJob::newRun(const std::string& projectPath,
   return job;
 }
 
-std::shared_ptr<ProjectJob> ProjectJob::resume(const std::string& projectPath,
-                                               std::int64_t runId) {
+std::shared_ptr<ProjectJob> ProjectJob::resume(const std::string& projectPath, std::int64_t runId) {
   auto p = Project::open(projectPath);
   RunRecord r = p->run(runId);
   if (r.state != JobState::Interrupted && r.state != JobState::Failed &&

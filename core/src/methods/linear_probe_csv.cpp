@@ -41,8 +41,8 @@ JobKindInfo linearProbeInfo() {
     k.options.push_back(o);
     return &k.options.back();
   };
-  opt("csv", "path", "null", "CSV file: header row, numeric features, one label column")
-      ->required = true;
+  opt("csv", "path", "null", "CSV file: header row, numeric features, one label column")->required =
+      true;
   opt("label_column", "string", "\"label\"", "name of the label column");
   opt("id_column", "string", "\"\"", "column with item ids (empty: row-<line>)");
   opt("epochs", "int", "30", "passes over the training items", 1, 100000);
@@ -112,9 +112,12 @@ void LinearProbeCsv::run(const std::string& specJson, JobContext& ctx, RunSink& 
   DatasetRecord dr;
   dr.name = std::filesystem::path(csv).filename().string();
   dr.path = csv;
-  dr.specJson = json{{"format", "csv"}, {"label_column", s["label_column"]},
-                     {"id_column", s["id_column"]}, {"features", t.featureNames.size()},
-                     {"items", t.rows.size()}, {"blank_lines_skipped", t.blankLines}}
+  dr.specJson = json{{"format", "csv"},
+                     {"label_column", s["label_column"]},
+                     {"id_column", s["id_column"]},
+                     {"features", t.featureNames.size()},
+                     {"items", t.rows.size()},
+                     {"blank_lines_skipped", t.blankLines}}
                     .dump();
   dr.contentHash = hash;
   dr.classNames = classes;
@@ -166,8 +169,8 @@ void LinearProbeCsv::run(const std::string& specJson, JobContext& ctx, RunSink& 
   std::int64_t ckStep = 0;
   std::string ck = sink.resuming() ? sink.lastCheckpoint(&ckStep) : std::string();
   if (!ck.empty()) {
-    io::StateDict sd = project::decodeSafetensors(ck, "checkpoint of run " +
-                                                          std::to_string(sink.runId()));
+    io::StateDict sd =
+        project::decodeSafetensors(ck, "checkpoint of run " + std::to_string(sink.runId()));
     if (sd.at("W").sizes() != W.sizes()) throw Error("checkpoint shape does not match the data");
     at::NoGradGuard ng;
     W.copy_(sd.at("W"));
@@ -207,8 +210,8 @@ void LinearProbeCsv::run(const std::string& specJson, JobContext& ctx, RunSink& 
       sum = opt->step(closure).item<double>();
       count = 1;
     } else {
-      at::Generator g = at::detail::createCPUGenerator(
-          static_cast<std::uint64_t>(seed) * 1000003u + static_cast<std::uint64_t>(e));
+      at::Generator g = at::detail::createCPUGenerator(static_cast<std::uint64_t>(seed) * 1000003u +
+                                                       static_cast<std::uint64_t>(e));
       at::Tensor perm = at::randperm(N, g);
       for (std::int64_t i = 0; i < N; i += bs) {
         ctx.checkCancelled();
@@ -253,8 +256,10 @@ void LinearProbeCsv::run(const std::string& specJson, JobContext& ctx, RunSink& 
     pr.pred = pred[i].item<std::int64_t>();
     const float* pp = probs.data_ptr<float>() + i * C;
     pr.scores.assign(pp, pp + C);
-    if (pr.label == pr.pred) ++correct, tp[size_t(pr.label)]++;
-    else fp[size_t(pr.pred)]++, fn[size_t(pr.label)]++;
+    if (pr.label == pr.pred)
+      ++correct, tp[size_t(pr.label)]++;
+    else
+      fp[size_t(pr.pred)]++, fn[size_t(pr.label)]++;
     preds.push_back(std::move(pr));
   }
   double f1sum = 0;

@@ -31,9 +31,12 @@ std::string nowIso8601() {
 
 const char* toString(FileCheck c) {
   switch (c) {
-    case FileCheck::Ok: return "ok";
-    case FileCheck::Missing: return "missing";
-    case FileCheck::Changed: return "changed";
+    case FileCheck::Ok:
+      return "ok";
+    case FileCheck::Missing:
+      return "missing";
+    case FileCheck::Changed:
+      return "changed";
   }
   return "unknown";
 }

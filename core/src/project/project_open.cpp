@@ -70,8 +70,8 @@ std::unique_ptr<Project> Project::create(const std::string& path) {
   if (fs::exists(path)) throw Error("a file with this name already exists", path);
   auto d = std::make_unique<Impl>();
   d->path = path;
-  d->db = std::make_unique<Db>(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                         SQLITE_OPEN_FULLMUTEX, path);
+  d->db = std::make_unique<Db>(
+      path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, path);
   d->db->exec("PRAGMA application_id = " + std::to_string(kApplicationId));
   configure(*d->db, d->busyTimeoutMs, true);
   project::migrate(*d->db, kSchemaVersion);
@@ -83,9 +83,10 @@ std::unique_ptr<Project> Project::open(const std::string& path, OpenOptions opti
   project::HeaderInfo h = project::readHeader(path);
   if (h.fileSize == 0) throw Error("not a PromptDesk project: the file is empty", path);
   if (!h.sqlite)
-    throw Error("not a PromptDesk project: the file is not an SQLite database (garbage or "
-                "truncated header)",
-                path);
+    throw Error(
+        "not a PromptDesk project: the file is not an SQLite database (garbage or "
+        "truncated header)",
+        path);
   if (h.applicationId != kApplicationId)
     throw Error("not a PromptDesk project: SQLite application id is " + hex32(h.applicationId) +
                     ", expected " + hex32(kApplicationId),
@@ -238,7 +239,8 @@ std::pair<std::int64_t, std::int64_t> Project::vacuum() {
 void Project::setSizeLimitBytes(std::int64_t bytes) {
   std::lock_guard<std::recursive_mutex> lock(d_->mutex);
   std::int64_t page = d_->db->scalar("PRAGMA page_size");
-  d_->db->exec("PRAGMA max_page_count = " + std::to_string(std::max<std::int64_t>(1, bytes / page)));
+  d_->db->exec("PRAGMA max_page_count = " +
+               std::to_string(std::max<std::int64_t>(1, bytes / page)));
 }
 
 }  // namespace pd

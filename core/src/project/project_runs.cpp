@@ -67,14 +67,12 @@ void Project::setRunState(std::int64_t runId, JobState state, const std::string&
   Db& db = *d_->db;
   Tx tx(db);
   bool final = state != JobState::Queued && state != JobState::Running;
-  Stmt up(db,
-          state == JobState::Running
-              ? "UPDATE runs SET state=?1, started_at=CASE WHEN started_at='' THEN ?2 ELSE "
-                "started_at END, ended_at='', error=?3 WHERE id=?4"
-              : "UPDATE runs SET state=?1, ended_at=?2, error=?3 WHERE id=?4");
-  up.bind(1, project::jobStateName(state)).bind(2, final || state == JobState::Running
-                                                       ? nowIso8601()
-                                                       : std::string());
+  Stmt up(db, state == JobState::Running
+                  ? "UPDATE runs SET state=?1, started_at=CASE WHEN started_at='' THEN ?2 ELSE "
+                    "started_at END, ended_at='', error=?3 WHERE id=?4"
+                  : "UPDATE runs SET state=?1, ended_at=?2, error=?3 WHERE id=?4");
+  up.bind(1, project::jobStateName(state))
+      .bind(2, final || state == JobState::Running ? nowIso8601() : std::string());
   up.bind(3, error).bind(4, runId).exec();
   if (sqlite3_changes(db.handle()) != 1) throw Error("no run with id " + std::to_string(runId));
   tx.commit();
@@ -127,8 +125,7 @@ std::vector<RunRecord> Project::runs(const RunFilter& f) const {
   std::vector<RunRecord> out;
   while (s.step()) {
     RunRecord r = readRun(s);
-    if (!f.runIds.empty() &&
-        std::find(f.runIds.begin(), f.runIds.end(), r.id) == f.runIds.end())
+    if (!f.runIds.empty() && std::find(f.runIds.begin(), f.runIds.end(), r.id) == f.runIds.end())
       continue;
     out.push_back(std::move(r));
   }
@@ -150,7 +147,8 @@ void Project::addSeries(std::int64_t runId, const std::vector<MetricPoint>& poin
   d_->requireWritable("record metrics");
   Db& db = *d_->db;
   Tx tx(db);
-  Stmt ins(db, "INSERT INTO metric_series(run_id, step, epoch, name, value) VALUES(?1,?2,?3,?4,?5)");
+  Stmt ins(db,
+           "INSERT INTO metric_series(run_id, step, epoch, name, value) VALUES(?1,?2,?3,?4,?5)");
   for (const MetricPoint& p : points) {
     ins.reset();
     ins.bind(1, runId).bind(2, p.step).bind(3, p.epoch).bind(4, p.name).bind(5, p.value).exec();
@@ -237,6 +235,15 @@ std::vector<Prediction> Project::predictions(std::int64_t runId) const {
     if (!p.scores.empty()) std::memcpy(p.scores.data(), b.data(), p.scores.size() * sizeof(float));
     out.push_back(std::move(p));
   }
+  return out;
+}
+
+std::vector<std::pair<std::string, bool>> Project::predictionCorrectness(std::int64_t runId) const {
+  PD_LOCK;
+  Stmt s(*d_->db, "SELECT item_id, label = pred FROM predictions WHERE run_id=?1");
+  s.bind(1, runId);
+  std::vector<std::pair<std::string, bool>> out;
+  while (s.step()) out.emplace_back(s.text(0), s.i64(1) != 0);
   return out;
 }
 

@@ -147,9 +147,11 @@ void Project::requireDatasetUnchanged(std::int64_t id) const {
   DatasetRecord d = dataset(id);
   FileCheck c = checkFile(d.path, d.contentHash);
   if (c == FileCheck::Missing)
-    throw Error("the dataset file of this project has moved or was deleted; relocate it "
-                "(the project stores its SHA-256 " + d.contentHash.substr(0, 12) + "...)",
-                d.path);
+    throw Error(
+        "the dataset file of this project has moved or was deleted; relocate it "
+        "(the project stores its SHA-256 " +
+            d.contentHash.substr(0, 12) + "...)",
+        d.path);
   if (c == FileCheck::Changed)
     throw Error("the dataset file changed since it was recorded (SHA-256 differs from " +
                     d.contentHash.substr(0, 12) + "...); refusing to use different data",

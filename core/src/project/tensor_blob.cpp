@@ -19,19 +19,24 @@ std::string encodeSafetensors(const std::map<std::string, at::Tensor>& tensors,
   for (const auto& [name, t0] : tensors) {
     at::Tensor t = t0.detach().contiguous().cpu();
     const char* dtype = nullptr;
-    if (t.scalar_type() == at::kFloat) dtype = "F32";
-    else if (t.scalar_type() == at::kLong) dtype = "I64";
-    else t = t.to(at::kFloat), dtype = "F32";
+    if (t.scalar_type() == at::kFloat)
+      dtype = "F32";
+    else if (t.scalar_type() == at::kLong)
+      dtype = "I64";
+    else
+      t = t.to(at::kFloat), dtype = "F32";
     std::size_t begin = data.size();
     std::size_t n = static_cast<std::size_t>(t.numel()) * t.element_size();
     data.append(static_cast<const char*>(t.data_ptr()), n);
-    header[name] = {{"dtype", dtype}, {"shape", t.sizes().vec()}, {"data_offsets", {begin, begin + n}}};
+    header[name] = {
+        {"dtype", dtype}, {"shape", t.sizes().vec()}, {"data_offsets", {begin, begin + n}}};
   }
   std::string h = header.dump();
   while ((8 + h.size()) % 8 != 0) h.push_back(' ');
   std::string out(8, '\0');
   std::uint64_t len = h.size();
-  for (int i = 0; i < 8; ++i) out[static_cast<std::size_t>(i)] = static_cast<char>((len >> (8 * i)) & 0xff);
+  for (int i = 0; i < 8; ++i)
+    out[static_cast<std::size_t>(i)] = static_cast<char>((len >> (8 * i)) & 0xff);
   out += h;
   out += data;
   return out;
@@ -62,9 +67,12 @@ io::StateDict decodeSafetensors(const std::string& bytes, const std::string& sou
       throw Error("malformed tensor entry", where);
     std::string dt = e["dtype"].get<std::string>();
     at::ScalarType st;
-    if (dt == "F32") st = at::kFloat;
-    else if (dt == "I64") st = at::kLong;
-    else throw Error("unsupported dtype " + dt, where);
+    if (dt == "F32")
+      st = at::kFloat;
+    else if (dt == "I64")
+      st = at::kLong;
+    else
+      throw Error("unsupported dtype " + dt, where);
     std::vector<std::int64_t> shape = e["shape"].get<std::vector<std::int64_t>>();
     std::uint64_t b = e["data_offsets"][0].get<std::uint64_t>();
     std::uint64_t en = e["data_offsets"][1].get<std::uint64_t>();

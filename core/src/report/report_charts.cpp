@@ -95,8 +95,8 @@ std::string reportBarSvg(const ReportData& d, int width, int height) {
   range(d, f, true);
   f.lo = std::min(f.lo, 0.0);
   axes(s, f, d.metric);
-  s.text((f.left + f.right) / 2, 18, d.metric + " at " + std::to_string(k) + " shots", 13,
-         "middle", true);
+  s.text((f.left + f.right) / 2, 18, d.metric + " at " + std::to_string(k) + " shots", 13, "middle",
+         true);
   std::size_t n = std::max<std::size_t>(1, d.rows.size());
   double slot = (f.right - f.left) / double(n);
   for (std::size_t r = 0; r < d.rows.size(); ++r) {

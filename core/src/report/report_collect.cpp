@@ -62,9 +62,9 @@ ReportData collectReport(const Project& p, const ReportOptions& o) {
   d.metric = o.metric;
   d.alpha = o.alpha;
   d.projectPath = p.path();
-  d.title = o.title.empty() ? "PromptDesk report" + (o.experiment.empty() ? std::string()
-                                                                         : ": " + o.experiment)
-                            : o.title;
+  d.title = o.title.empty()
+                ? "PromptDesk report" + (o.experiment.empty() ? std::string() : ": " + o.experiment)
+                : o.title;
   d.appVersion = pd::version();
   d.generatedAt = nowIso8601();
   d.host = hostName();
@@ -126,14 +126,19 @@ ReportData collectReport(const Project& p, const ReportOptions& o) {
     }
     d.cells[key] = c;
   }
-  bool lowerIsBetter = o.metric.find("loss") != std::string::npos ||
-                       o.metric.find("error") != std::string::npos;
-  // Correctness per (seed, item) for McNemar, loaded lazily per row and shots.
-  auto correctness = [&](const std::string& row, int k) {
-    std::unordered_map<std::string, bool> m;
-    for (auto* r : groups[{row, k}])
-      for (const Prediction& pr : p.predictions(r->run.id))
-        m[std::to_string(r->run.seed) + "\x1f" + pr.itemId] = pr.label == pr.pred;
+  bool lowerIsBetter =
+      o.metric.find("loss") != std::string::npos || o.metric.find("error") != std::string::npos;
+  // Correctness per (seed, item) for McNemar, loaded once per (row, shots).
+  std::map<std::pair<std::string, int>, std::unordered_map<std::string, bool>> cache;
+  auto correctness = [&](const std::string& row,
+                         int k) -> const std::unordered_map<std::string, bool>& {
+    auto key = std::make_pair(row, k);
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+    std::unordered_map<std::string, bool>& m = cache[key];
+    for (auto* r : groups[key])
+      for (auto& [item, ok] : p.predictionCorrectness(r->run.id))
+        m[std::to_string(r->run.seed) + "\x1f" + item] = ok;
     return m;
   };
   for (int k : d.shots) {
@@ -147,11 +152,11 @@ ReportData collectReport(const Project& p, const ReportOptions& o) {
     }
     if (!best) continue;
     d.cells[{*best, k}].best = true;
-    auto bestCorrect = correctness(*best, k);
+    const auto& bestCorrect = correctness(*best, k);
     if (bestCorrect.empty()) continue;
     for (const std::string& row : d.rows) {
       if (&row == best || !d.cells.count({row, k})) continue;
-      auto other = correctness(row, k);
+      const auto& other = correctness(row, k);
       std::int64_t b = 0, c = 0, paired = 0;
       for (auto& [item, ok] : other) {
         auto bi = bestCorrect.find(item);

@@ -86,10 +86,10 @@ std::string reportHtml(const ReportData& d) {
   o << "<table id=\"provenance\"><tr><th class=\"l\">Project</th><td class=\"l\">"
     << e(d.projectPath) << "</td></tr><tr><th class=\"l\">Experiment</th><td class=\"l\">"
     << e(d.experiment.empty() ? "(all)" : d.experiment)
-    << "</td></tr><tr><th class=\"l\">Generated</th><td class=\"l\">" << e(d.generatedAt)
-    << " on " << e(d.host) << "</td></tr><tr><th class=\"l\">PromptDesk</th><td class=\"l\">"
-    << e(d.appVersion) << "</td></tr><tr><th class=\"l\">Runs</th><td class=\"l\">"
-    << d.runs.size() << " succeeded";
+    << "</td></tr><tr><th class=\"l\">Generated</th><td class=\"l\">" << e(d.generatedAt) << " on "
+    << e(d.host) << "</td></tr><tr><th class=\"l\">PromptDesk</th><td class=\"l\">"
+    << e(d.appVersion) << "</td></tr><tr><th class=\"l\">Runs</th><td class=\"l\">" << d.runs.size()
+    << " succeeded";
   if (d.skippedRuns) o << ", " << d.skippedRuns << " not succeeded (left out)";
   o << "</td></tr></table>\n";
 
@@ -161,10 +161,10 @@ std::string reportHtml(const ReportData& d) {
 std::string reportMarkdown(const ReportData& d) {
   std::ostringstream o;
   o << "# " << mdEscape(d.title) << "\n\n";
-  o << "- Project: `" << d.projectPath << "`\n- Experiment: "
-    << mdEscape(d.experiment.empty() ? "(all)" : d.experiment) << "\n- Generated: "
-    << d.generatedAt << " on " << d.host << " (PromptDesk " << d.appVersion << ")\n- Runs: "
-    << d.runs.size() << " succeeded";
+  o << "- Project: `" << d.projectPath
+    << "`\n- Experiment: " << mdEscape(d.experiment.empty() ? "(all)" : d.experiment)
+    << "\n- Generated: " << d.generatedAt << " on " << d.host << " (PromptDesk " << d.appVersion
+    << ")\n- Runs: " << d.runs.size() << " succeeded";
   if (d.skippedRuns) o << ", " << d.skippedRuns << " not succeeded (left out)";
   o << "\n\n## Comparison: " << mdEscape(d.metric) << " (mean ± std over seeds)\n\n| method |";
   for (int k : d.shots) o << " " << k << " shots |";
@@ -185,8 +185,8 @@ std::string reportMarkdown(const ReportData& d) {
     }
     o << "\n";
   }
-  o << "\nBold: best per column. †: differs from the column's best (paired McNemar, p < "
-    << d.alpha << ").\n\n## Runs\n\n| run | method | template | shots | seed |";
+  o << "\nBold: best per column. †: differs from the column's best (paired McNemar, p < " << d.alpha
+    << ").\n\n## Runs\n\n| run | method | template | shots | seed |";
   for (auto& m : d.metricNames) o << " " << mdEscape(m) << " |";
   o << " spec | split | dataset |\n|---|---|---|---:|---:|";
   for (std::size_t i = 0; i < d.metricNames.size(); ++i) o << "---:|";

@@ -7,27 +7,13 @@
 #include <unordered_map>
 
 #include "promptdesk/error.h"
+#include "promptdesk/metrics.h"
 #include "promptdesk/report.h"
 #include "promptdesk/version.h"
 
 namespace pd {
 
-double mcnemarPValue(std::int64_t b, std::int64_t c) {
-  std::int64_t n = b + c;
-  if (n == 0) return 1.0;
-  if (n < 25) {
-    // Exact: two-sided binomial(n, 0.5) tail at min(b, c), in log space.
-    std::int64_t k = std::min(b, c);
-    double sum = 0.0;
-    for (std::int64_t i = 0; i <= k; ++i)
-      sum += std::exp(std::lgamma(double(n) + 1) - std::lgamma(double(i) + 1) -
-                      std::lgamma(double(n - i) + 1) - double(n) * std::log(2.0));
-    return std::min(1.0, 2.0 * sum);
-  }
-  double d = std::fabs(double(b - c)) - 1.0;
-  double chi2 = d * d / double(n);
-  return std::erfc(std::sqrt(chi2 / 2.0));
-}
+double mcnemarPValue(std::int64_t b, std::int64_t c) { return mcnemar(b, c).pValue; }
 
 std::string formatMetric(double v, bool percent) {
   char buf[64];

@@ -1,31 +1,102 @@
 #pragma once
 #include <QMainWindow>
+#include <QStringList>
+
+#include <functional>
+#include <memory>
 
 class QDockWidget;
 class QTabWidget;
 class QLabel;
+class QMenu;
+class QTreeWidget;
+class QSettings;
+
+namespace pd {
+class JobRunner;
+}
 
 namespace pd::ui {
 
-// The workbench's main window: menus, central tabbed work area, docks and a status bar.
+class JobDock;
+
+struct MainWindowOptions {
+  // Settings file (INI). Empty: the platform's default QSettings for PromptDesk. Tests pass a
+  // file inside a QTemporaryDir.
+  QString settingsFile;
+  // Asked when the window closes while jobs run; returns true to cancel them and close. Empty:
+  // a QMessageBox question. Tests pass a lambda.
+  std::function<bool()> confirmCloseWithJobs;
+  int workers = 0;  // JobRunner workers (0: the runner's default)
+};
+
+// The workbench's main window: menus, project explorer, central tabbed work area, job dock and a
+// status bar with the running-job summary. Geometry, dock layout and recent projects persist.
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
   explicit MainWindow(QWidget* parent = nullptr);
+  explicit MainWindow(MainWindowOptions options, QWidget* parent = nullptr);
+  ~MainWindow() override;
 
   QTabWidget* workArea() const { return workArea_; }
   QDockWidget* jobDock() const { return jobDock_; }
   QDockWidget* explorerDock() const { return explorerDock_; }
+  JobDock* jobs() const { return jobs_; }
+  QTreeWidget* explorer() const { return explorerTree_; }
+  QLabel* jobSummaryLabel() const { return jobSummary_; }
+  QMenu* recentMenu() const { return recentMenu_; }
+
+  // Opens a widget as a tab in the work area (takes ownership) and shows it.
+  int openTab(QWidget* widget, const QString& title);
+
+  // Project file handling (the project API is wired in by setProjectHandlers).
+  QStringList recentProjects() const;
+  void addRecentProject(const QString& path);
+  QString currentProject() const { return currentProject_; }
+  bool openProject(const QString& path);
+
+  struct ProjectHandlers {
+    std::function<void(const QString& path)> create;  // throws pd::Error to refuse
+    std::function<void(const QString& path)> open;
+    std::function<void(const QString& path)> saveAs;
+  };
+  void setProjectHandlers(ProjectHandlers handlers) { handlers_ = std::move(handlers); }
+
+  static constexpr int kMaxRecent = 8;
+
+ signals:
+  void projectChanged(const QString& path);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
 
  private:
   void buildMenus();
   void buildDocks();
   void showAbout();
+  void restoreSettings();
+  void saveSettings();
+  void rebuildRecentMenu();
+  void newProject();
+  void openProjectDialog();
+  void saveProjectAs();
+  bool runProjectAction(const std::function<void(const QString&)>& fn, const QString& path,
+                        const QString& what);
+  std::unique_ptr<QSettings> settings() const;
 
+  MainWindowOptions options_;
+  std::shared_ptr<JobRunner> runner_;
   QTabWidget* workArea_ = nullptr;
   QDockWidget* explorerDock_ = nullptr;
   QDockWidget* jobDock_ = nullptr;
+  QTreeWidget* explorerTree_ = nullptr;
+  JobDock* jobs_ = nullptr;
   QLabel* jobSummary_ = nullptr;
+  QMenu* recentMenu_ = nullptr;
+  QString currentProject_;
+  ProjectHandlers handlers_;
+  bool closingAfterCancel_ = false;
 };
 
 }  // namespace pd::ui

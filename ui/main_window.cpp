@@ -20,6 +20,8 @@
 #include "promptdesk/error.h"
 #include "promptdesk/jobs.h"
 #include "promptdesk/version.h"
+#include "editors/template_editor.h"
+#include "run/run_dialog.h"
 #include "welcome_page.h"
 
 namespace pd::ui {
@@ -62,6 +64,30 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     if (closingAfterCancel_) close();
   });
   openTab(new WelcomePage(this), tr("Welcome"));
+  // The zero-shot entry is wired to the core's job registry when it lands; its form works now.
+  JobKind zeroShot;
+  zeroShot.kind = QStringLiteral("zero_shot");
+  zeroShot.title = tr("Zero-shot Evaluation");
+  zeroShot.shortcut = QKeySequence(tr("Ctrl+R"));
+  auto spec = [](const char* name, OptionType type, const char* def, const char* help) {
+    OptionSpec s;
+    s.name = name;
+    s.type = type;
+    s.defaultValue = def;
+    s.help = help;
+    return s;
+  };
+  OptionSpec batch = spec("batch_size", OptionType::Int, "64", "Images per forward pass");
+  batch.min = 1;
+  batch.max = 4096;
+  OptionSpec tmpl = spec("template", OptionType::String, "a photo of a {class}.",
+                         "Hand-crafted prompt template");
+  tmpl.required = true;
+  zeroShot.schema = {spec("model", OptionType::String, "", "Model in the project"),
+                     spec("dataset", OptionType::String, "", "Dataset in the project"),
+                     tmpl, batch};
+  zeroShot.schema[0].required = zeroShot.schema[1].required = true;
+  addJobKind(std::move(zeroShot));
   resize(1280, 800);
   restoreSettings();
 }
@@ -78,6 +104,16 @@ int MainWindow::openTab(QWidget* widget, const QString& title) {
   const int index = workArea_->addTab(widget, title);
   workArea_->setCurrentIndex(index);
   return index;
+}
+
+void MainWindow::setExplorerItems(const QString& section, const QStringList& names) {
+  for (int i = 0; i < explorerTree_->topLevelItemCount(); ++i) {
+    QTreeWidgetItem* top = explorerTree_->topLevelItem(i);
+    if (top->data(0, Qt::UserRole).toString() != section) continue;
+    qDeleteAll(top->takeChildren());
+    for (const QString& n : names) new QTreeWidgetItem(top, QStringList{n});
+    top->setExpanded(true);
+  }
 }
 
 void MainWindow::buildDocks() {
@@ -131,11 +167,14 @@ void MainWindow::buildMenus() {
   project->setObjectName(QStringLiteral("menuProject"));
   project->addAction(tr("Add &Model…"));
   project->addAction(tr("Add &Dataset…"));
-  project->addAction(tr("New &Template…"))->setShortcut(QKeySequence(tr("Ctrl+T")));
+  QAction* newTemplateAct = project->addAction(tr("New &Template…"), this, &MainWindow::newTemplate);
+  newTemplateAct->setShortcut(QKeySequence(tr("Ctrl+T")));
+  newTemplateAct->setObjectName(QStringLiteral("actionNewTemplate"));
 
   QMenu* run = menuBar()->addMenu(tr("&Run"));
   run->setObjectName(QStringLiteral("menuRun"));
-  run->addAction(tr("&Zero-shot Evaluation…"))->setShortcut(QKeySequence(tr("Ctrl+R")));
+  runMenu_ = run;
+  runSeparator_ = run->addSeparator();
   QAction* cancelAll = run->addAction(tr("&Cancel All Jobs"), this, [this] { jobs_->cancelAll(); });
   cancelAll->setShortcut(QKeySequence(tr("Ctrl+Shift+K")));
   cancelAll->setObjectName(QStringLiteral("actionCancelAll"));
@@ -165,6 +204,57 @@ void MainWindow::buildMenus() {
   QAction* about = help->addAction(tr("&About PromptDesk"), this, &MainWindow::showAbout);
   about->setObjectName(QStringLiteral("actionAbout"));
   about->setShortcut(QKeySequence::HelpContents);
+}
+
+QAction* MainWindow::addJobKind(JobKind kind) {
+  const QString id = kind.kind;
+  QAction* action = jobKindActions_.value(id);
+  if (!action) {
+    action = new QAction(this);
+    action->setObjectName(QStringLiteral("actionRun_") + id);
+    runMenu_->insertAction(runSeparator_, action);
+    connect(action, &QAction::triggered, this, [this, id] { launchJobKind(id); });
+    jobKindActions_.insert(id, action);
+  }
+  action->setText(kind.title + QStringLiteral("…"));
+  if (!kind.shortcut.isEmpty()) action->setShortcut(kind.shortcut);
+  for (auto& k : jobKinds_)
+    if (k.kind == id) {
+      k = std::move(kind);
+      return action;
+    }
+  jobKinds_.push_back(std::move(kind));
+  return action;
+}
+
+quint64 MainWindow::launchJobKind(const QString& kind) {
+  const JobKind* k = nullptr;
+  for (const auto& j : jobKinds_)
+    if (j.kind == kind) k = &j;
+  if (!k) return 0;
+  RunDialog dialog(k->title, k->schema, this);
+  if (dialog.exec() != QDialog::Accepted) return 0;
+  if (!k->make) {
+    statusBar()->showMessage(tr("%1 is not available in this build yet").arg(k->title), 8000);
+    return 0;
+  }
+  try {
+    const JobId id = jobs_->submit(k->make(dialog.values()));
+    jobDock_->show();
+    jobs_->selectJob(id);
+    statusBar()->showMessage(tr("Started %1 (job %2)").arg(k->title).arg(id), 5000);
+    return id;
+  } catch (const std::exception& e) {
+    statusBar()->showMessage(tr("Could not start %1: %2").arg(k->title, QString::fromStdString(e.what())),
+                             10000);
+    return 0;
+  }
+}
+
+void MainWindow::newTemplate() {
+  auto* editor = new TemplateEditor(this);
+  editor->setTemplateText(QStringLiteral("a photo of a {class}."));
+  openTab(editor, tr("Template"));
 }
 
 void MainWindow::showAbout() {

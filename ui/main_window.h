@@ -1,9 +1,12 @@
 #pragma once
 #include <QMainWindow>
+#include <QKeySequence>
+#include <QMap>
 #include <QStringList>
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 class QDockWidget;
 class QTabWidget;
@@ -11,8 +14,12 @@ class QLabel;
 class QMenu;
 class QTreeWidget;
 class QSettings;
+class QAction;
+
+#include "run/option_schema.h"
 
 namespace pd {
+class Job;
 class JobRunner;
 }
 
@@ -47,6 +54,9 @@ class MainWindow : public QMainWindow {
   QLabel* jobSummaryLabel() const { return jobSummary_; }
   QMenu* recentMenu() const { return recentMenu_; }
 
+  // Replaces the children of an explorer section ("Models", "Datasets", "Templates", ...).
+  void setExplorerItems(const QString& section, const QStringList& names);
+
   // Opens a widget as a tab in the work area (takes ownership) and shows it.
   int openTab(QWidget* widget, const QString& title);
 
@@ -64,6 +74,22 @@ class MainWindow : public QMainWindow {
   void setProjectHandlers(ProjectHandlers handlers) { handlers_ = std::move(handlers); }
 
   static constexpr int kMaxRecent = 8;
+
+  // A kind of job the Run menu can launch: a dialog generated from the schema, then make() builds
+  // the job from the checked values. Without make() the entry says it is not available yet.
+  struct JobKind {
+    QString kind;   // "zero_shot"
+    QString title;  // "Zero-shot Evaluation"
+    OptionSchema schema;
+    std::function<std::shared_ptr<Job>(const OptionValues&)> make;
+    QKeySequence shortcut;
+  };
+  // Adds (or replaces) a Run menu entry; returns its action.
+  QAction* addJobKind(JobKind kind);
+  // Shows the kind's run dialog; on Run, submits the job. Returns the job id (0: not launched).
+  quint64 launchJobKind(const QString& kind);
+  // Opens a new template editor tab.
+  void newTemplate();
 
  signals:
   void projectChanged(const QString& path);
@@ -97,6 +123,10 @@ class MainWindow : public QMainWindow {
   QString currentProject_;
   ProjectHandlers handlers_;
   bool closingAfterCancel_ = false;
+  QMenu* runMenu_ = nullptr;
+  QAction* runSeparator_ = nullptr;
+  std::vector<JobKind> jobKinds_;
+  QMap<QString, QAction*> jobKindActions_;
 };
 
 }  // namespace pd::ui

@@ -182,6 +182,9 @@ void TemplateEditor::updatePreview() {
     bool ok = true;
     if (source.trimmed().isEmpty()) {
       text = QString();
+    } else if (!issues_.isEmpty()) {
+      text = tr("(fix the template to see the prompt)");
+      ok = false;
     } else {
       try {
         text = renderer_ ? renderer_(source, classes_[r], sampleText_) : source;
@@ -191,7 +194,7 @@ void TemplateEditor::updatePreview() {
       }
     }
     auto* item = new QTableWidgetItem(text);
-    if (!ok) item->setForeground(QColor(200, 30, 30));
+    if (!ok) item->setForeground(issues_.isEmpty() ? QColor(200, 30, 30) : QColor(140, 140, 140));
     preview_->setItem(r, 1, item);
   }
 }

@@ -82,8 +82,9 @@ ComparisonView::ComparisonView(QWidget* parent) : QWidget(parent) {
   auto* tl = new QVBoxLayout(top);
   tl->setContentsMargins(0, 0, 0, 0);
   tl->addWidget(title_);
-  tl->addWidget(metrics_, 1);
+  tl->addWidget(metrics_);
   tl->addWidget(significance_);
+  tl->addStretch(1);
   auto* split = new QSplitter(Qt::Vertical, this);
   split->addWidget(top);
   split->addWidget(charts);
@@ -115,8 +116,10 @@ void ComparisonView::setData(const ComparisonData& data) {
     delta->setForeground(d >= 0 ? QColor(30, 130, 60) : QColor(200, 40, 40));
     metrics_->setItem(r, 5, delta);
   }
-  metrics_->setMaximumHeight(metrics_->horizontalHeader()->height() +
-                             std::max(1, int(data.metrics.size())) * metrics_->verticalHeader()->defaultSectionSize() + 6);
+  const int rows = std::max(1, int(data.metrics.size()));
+  metrics_->setFixedHeight(metrics_->horizontalHeader()->sizeHint().height() +
+                           rows * metrics_->verticalHeader()->defaultSectionSize() +
+                           2 * metrics_->frameWidth() + 2);
   const PairedTest& t = data.test;
   const bool significant = t.pValue < t.alpha;
   significance_->setText(
@@ -181,6 +184,7 @@ void ComparisonView::setData(const ComparisonData& data) {
   }
   if (anyImage) items_->verticalHeader()->setDefaultSectionSize(kThumbnailSize + 6);
   items_->setSortingEnabled(true);
+  items_->sortItems(0, Qt::AscendingOrder);
   items_->resizeColumnsToContents();
   setDisagreementFilter(0);
 }

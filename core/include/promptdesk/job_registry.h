@@ -1,0 +1,99 @@
+#pragma once
+// Job kinds: a job spec is JSON with a "kind" field; the registry maps each kind to a factory and
+// to the schema of its options, from which the GUI builds forms and the CLI validates specs.
+// Runs of registered kinds are recorded in a project: state, series, final metrics, predictions,
+// checkpoints (see ProjectJob / runSpecInProject).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "promptdesk/jobs.h"
+
+namespace pd {
+
+class Project;
+
+// One option of a job kind.
+struct OptionSpec {
+  std::string name;
+  std::string type;  // "int" | "float" | "bool" | "string" | "path" | "choice"
+  std::string defaultJson = "null";  // JSON text of the default; "null" with required = true
+  bool required = false;
+  std::optional<double> min, max;    // for int / float
+  std::vector<std::string> choices;  // for "choice"
+  std::string help;
+};
+
+struct JobKindInfo {
+  std::string kind;
+  std::string title;
+  std::string description;
+  std::vector<OptionSpec> options;
+};
+
+// What a running job kind sees of the project it records into (implemented over a Project
+// connection of its own). All calls write immediately, each in its own transaction.
+class RunSink {
+ public:
+  virtual ~RunSink() = default;
+  virtual std::int64_t runId() const = 0;
+  virtual Project& project() = 0;
+  virtual void series(std::int64_t step, int epoch, const std::string& name, double value) = 0;
+  virtual void finalMetric(const std::string& name, double value) = 0;
+  // Stores a checkpoint (safetensors bytes) for resume; keeps the newest few.
+  virtual void checkpoint(std::int64_t step, const std::string& safetensorsBytes) = 0;
+  // The newest checkpoint of this run (empty when none) and its step.
+  virtual std::string lastCheckpoint(std::int64_t* step) = 0;
+  virtual bool resuming() const = 0;
+};
+
+// A job kind's implementation: run(spec, ctx, sink). The spec arrives validated, with defaults
+// filled in. Throw pd::Error to fail.
+class JobKind {
+ public:
+  virtual ~JobKind() = default;
+  virtual JobKindInfo info() const = 0;
+  virtual void run(const std::string& specJson, JobContext& ctx, RunSink& sink) = 0;
+};
+
+using JobKindFactory = std::function<std::unique_ptr<JobKind>()>;
+
+// Registers a kind (call at static-init time from the kind's .cpp, or at startup).
+void registerJobKind(const JobKindInfo& info, JobKindFactory factory);
+std::vector<JobKindInfo> jobKinds();
+std::optional<JobKindInfo> jobKindInfo(const std::string& kind);
+// Validates a spec against its kind's schema (unknown kind, unknown option, wrong type, out of
+// range, missing required option: pd::Error naming the field) and returns it canonical, with
+// defaults filled in.
+std::string normalizeJobSpec(const std::string& specJson);
+
+// A pd::Job that records one run of a spec in the project at `projectPath`, on its own
+// connection. New run: spec is stored, a run row created (queued) at construction, so runId()
+// is known before the job starts. Resume: pass the id of an interrupted/failed/cancelled run.
+class ProjectJob : public Job {
+ public:
+  static std::shared_ptr<ProjectJob> newRun(const std::string& projectPath,
+                                            const std::string& specJson);
+  static std::shared_ptr<ProjectJob> resume(const std::string& projectPath, std::int64_t runId);
+  ~ProjectJob() override;
+
+  std::int64_t runId() const;
+  std::string name() const override;
+  void run(JobContext& ctx) override;
+
+  struct Impl;
+
+ private:
+  ProjectJob();
+  std::unique_ptr<Impl> d_;
+};
+
+// Convenience for the CLI: runs a ProjectJob on a one-worker JobRunner, forwarding progress to
+// `onEvent` (may be empty). Returns the run id; the run's final state is in the project.
+std::int64_t runJobInProject(std::shared_ptr<ProjectJob> job,
+                             const std::function<void(const JobEvent&)>& onEvent = {});
+
+}  // namespace pd

@@ -1,0 +1,133 @@
+// The job-kind registry: kind -> (schema, factory), and spec validation against the schema.
+#include "jobs/job_registry.h"
+
+#include <map>
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+
+#include "promptdesk/error.h"
+#include "promptdesk/job_registry.h"
+
+using nlohmann::json;
+
+namespace pd {
+namespace {
+
+struct Entry {
+  JobKindInfo info;
+  JobKindFactory factory;
+};
+
+std::mutex& registryMutex() {
+  static std::mutex m;
+  return m;
+}
+std::map<std::string, Entry>& registry() {
+  static std::map<std::string, Entry> r;
+  return r;
+}
+
+void registerBuiltinJobKinds() {
+  static std::once_flag once;
+  std::call_once(once, [] { jobs::registerLinearProbeCsv(); });
+}
+
+json checkValue(const OptionSpec& o, const json& v, const std::string& kind) {
+  std::string where = kind + "." + o.name;
+  auto range = [&](double x) {
+    if (o.min && x < *o.min)
+      throw Error("value " + v.dump() + " is below the minimum " + json(*o.min).dump(), where);
+    if (o.max && x > *o.max)
+      throw Error("value " + v.dump() + " is above the maximum " + json(*o.max).dump(), where);
+  };
+  if (o.type == "int") {
+    if (!v.is_number_integer()) throw Error("expected an integer, got " + v.dump(), where);
+    range(v.get<double>());
+  } else if (o.type == "float") {
+    if (!v.is_number()) throw Error("expected a number, got " + v.dump(), where);
+    range(v.get<double>());
+  } else if (o.type == "bool") {
+    if (!v.is_boolean()) throw Error("expected true or false, got " + v.dump(), where);
+  } else if (o.type == "string" || o.type == "path") {
+    if (!v.is_string()) throw Error("expected a string, got " + v.dump(), where);
+    if (o.type == "path" && v.get<std::string>().empty()) throw Error("empty path", where);
+  } else if (o.type == "choice") {
+    if (!v.is_string() ||
+        std::find(o.choices.begin(), o.choices.end(), v.get<std::string>()) == o.choices.end()) {
+      std::string list;
+      for (auto& c : o.choices) list += (list.empty() ? "" : ", ") + c;
+      throw Error("expected one of " + list + ", got " + v.dump(), where);
+    }
+  }
+  return v;
+}
+
+}  // namespace
+
+void registerJobKind(const JobKindInfo& info, JobKindFactory factory) {
+  std::lock_guard<std::mutex> lock(registryMutex());
+  registry()[info.kind] = Entry{info, std::move(factory)};
+}
+
+std::vector<JobKindInfo> jobKinds() {
+  registerBuiltinJobKinds();
+  std::lock_guard<std::mutex> lock(registryMutex());
+  std::vector<JobKindInfo> out;
+  for (auto& [k, e] : registry()) out.push_back(e.info);
+  return out;
+}
+
+std::optional<JobKindInfo> jobKindInfo(const std::string& kind) {
+  registerBuiltinJobKinds();
+  std::lock_guard<std::mutex> lock(registryMutex());
+  auto it = registry().find(kind);
+  if (it == registry().end()) return std::nullopt;
+  return it->second.info;
+}
+
+std::unique_ptr<JobKind> makeJobKind(const std::string& kind) {
+  registerBuiltinJobKinds();
+  std::lock_guard<std::mutex> lock(registryMutex());
+  auto it = registry().find(kind);
+  if (it == registry().end()) throw Error("unknown job kind '" + kind + "'", "kind");
+  return it->second.factory();
+}
+
+std::string normalizeJobSpec(const std::string& specJson) {
+  json spec;
+  try {
+    spec = json::parse(specJson);
+  } catch (const json::exception& e) {
+    throw Error(std::string("invalid JSON: ") + e.what(), "job spec");
+  }
+  if (!spec.is_object() || !spec.contains("kind") || !spec["kind"].is_string())
+    throw Error("a job spec is a JSON object with a string field \"kind\"", "job spec");
+  std::string kind = spec["kind"].get<std::string>();
+  auto info = jobKindInfo(kind);
+  if (!info) {
+    std::string known;
+    for (auto& k : jobKinds()) known += (known.empty() ? "" : ", ") + k.kind;
+    throw Error("unknown job kind '" + kind + "' (known: " + known + ")", "kind");
+  }
+  json out = json::object();
+  out["kind"] = kind;
+  for (auto it = spec.begin(); it != spec.end(); ++it) {
+    if (it.key() == "kind") continue;
+    bool known = std::any_of(info->options.begin(), info->options.end(),
+                             [&](const OptionSpec& o) { return o.name == it.key(); });
+    if (!known) throw Error("unknown option for kind '" + kind + "'", kind + "." + it.key());
+  }
+  for (const OptionSpec& o : info->options) {
+    if (spec.contains(o.name)) {
+      out[o.name] = checkValue(o, spec[o.name], kind);
+    } else if (o.required) {
+      throw Error("missing required option (" + o.help + ")", kind + "." + o.name);
+    } else {
+      out[o.name] = json::parse(o.defaultJson);
+    }
+  }
+  return out.dump();
+}
+
+}  // namespace pd

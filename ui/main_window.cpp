@@ -19,6 +19,7 @@
 #include "jobs/job_dock.h"
 #include "promptdesk/error.h"
 #include "promptdesk/jobs.h"
+#include "promptdesk/project.h"
 #include "promptdesk/version.h"
 #include "editors/template_editor.h"
 #include "run/run_dialog.h"
@@ -55,6 +56,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
   connect(jobs_, &JobDock::summaryChanged, jobSummary_, &QLabel::setText);
   connect(jobs_, &JobDock::jobEnded, this, [this](quint64 id, int state) {
     const auto s = JobState(state);
+    if (project_) refreshExplorer();
     if (s == JobState::Failed)
       statusBar()->showMessage(tr("Job %1 failed: %2").arg(id).arg(jobs_->errorOf(id)), 10000);
     else
@@ -88,6 +90,8 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
                      tmpl, batch};
   zeroShot.schema[0].required = zeroShot.schema[1].required = true;
   addJobKind(std::move(zeroShot));
+  installProjectHandlers();
+  registerCoreJobKinds();
   resize(1280, 800);
   restoreSettings();
 }
@@ -137,10 +141,8 @@ void MainWindow::buildDocks() {
   jobs_ = new JobDock(runner_, jobDock_);
   jobDock_->setWidget(jobs_);
   addDockWidget(Qt::BottomDockWidgetArea, jobDock_);
-  connect(jobs_, &JobDock::openResultRequested, this, [this](quint64 id) {
-    statusBar()->showMessage(tr("Result of job %1: no result view for this job kind yet").arg(id),
-                             5000);
-  });
+  connect(jobs_, &JobDock::openResultRequested, this, &MainWindow::openJobResult);
+  connect(explorerTree_, &QTreeWidget::itemActivated, this, &MainWindow::onExplorerActivated);
 }
 
 void MainWindow::buildMenus() {
@@ -326,6 +328,7 @@ bool MainWindow::runProjectAction(const std::function<void(const QString&)>& fn,
   currentProject_ = QFileInfo(path).absoluteFilePath();
   setWindowTitle(QStringLiteral("%1 — PromptDesk").arg(QFileInfo(path).fileName()));
   addRecentProject(path);
+  refreshExplorer();
   statusBar()->showMessage(tr("%1: %2").arg(what, path), 5000);
   emit projectChanged(currentProject_);
   return true;
@@ -335,22 +338,30 @@ bool MainWindow::openProject(const QString& path) {
   return runProjectAction(handlers_.open, path, tr("Open project"));
 }
 
+bool MainWindow::createProject(const QString& path) {
+  return runProjectAction(handlers_.create, path, tr("New project"));
+}
+
+bool MainWindow::saveProjectCopyAs(const QString& path) {
+  return runProjectAction(handlers_.saveAs, path, tr("Save project as"));
+}
+
 void MainWindow::newProject() {
   const QString path = QFileDialog::getSaveFileName(this, tr("New project"), QString(),
-                                                    tr("PromptDesk projects (*.pdproj)"));
-  if (!path.isEmpty()) runProjectAction(handlers_.create, path, tr("New project"));
+                                                    tr("PromptDesk projects (*.pdesk)"));
+  if (!path.isEmpty()) createProject(path);
 }
 
 void MainWindow::openProjectDialog() {
   const QString path = QFileDialog::getOpenFileName(this, tr("Open project"), QString(),
-                                                    tr("PromptDesk projects (*.pdproj);;All (*)"));
+                                                    tr("PromptDesk projects (*.pdesk);;All (*)"));
   if (!path.isEmpty()) openProject(path);
 }
 
 void MainWindow::saveProjectAs() {
   const QString path = QFileDialog::getSaveFileName(this, tr("Save project as"), currentProject_,
-                                                    tr("PromptDesk projects (*.pdproj)"));
-  if (!path.isEmpty()) runProjectAction(handlers_.saveAs, path, tr("Save project as"));
+                                                    tr("PromptDesk projects (*.pdesk)"));
+  if (!path.isEmpty()) saveProjectCopyAs(path);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -21,6 +21,7 @@ class QAction;
 namespace pd {
 class Job;
 class JobRunner;
+class Project;
 }
 
 namespace pd::ui {
@@ -65,6 +66,17 @@ class MainWindow : public QMainWindow {
   void addRecentProject(const QString& path);
   QString currentProject() const { return currentProject_; }
   bool openProject(const QString& path);
+  bool createProject(const QString& path);
+  bool saveProjectCopyAs(const QString& path);
+  // The open project (nullptr when none); owned by the window.
+  Project* project() const { return project_.get(); }
+  // Re-reads the project into the explorer (models, datasets, templates, experiments, results).
+  void refreshExplorer();
+  // Tabs over the project: all runs in a results table; an experiment's few-shot figure; a run's
+  // training curves. Return the tab index, -1 when there is nothing to show.
+  int openResultsTab();
+  int openExperimentTab(const QString& experiment);
+  int openRunTab(qint64 runId);
 
   struct ProjectHandlers {
     std::function<void(const QString& path)> create;  // throws pd::Error to refuse
@@ -110,6 +122,10 @@ class MainWindow : public QMainWindow {
   bool runProjectAction(const std::function<void(const QString&)>& fn, const QString& path,
                         const QString& what);
   std::unique_ptr<QSettings> settings() const;
+  void installProjectHandlers();
+  void registerCoreJobKinds();
+  void openJobResult(quint64 jobId);
+  void onExplorerActivated(class QTreeWidgetItem* item);
 
   MainWindowOptions options_;
   std::shared_ptr<JobRunner> runner_;
@@ -122,6 +138,7 @@ class MainWindow : public QMainWindow {
   QMenu* recentMenu_ = nullptr;
   QString currentProject_;
   ProjectHandlers handlers_;
+  std::unique_ptr<Project> project_;
   bool closingAfterCancel_ = false;
   QMenu* runMenu_ = nullptr;
   QAction* runSeparator_ = nullptr;

@@ -181,6 +181,7 @@ class TestCharts : public QObject {
     QVERIFY2(cell.contains("true: bird") && cell.contains("predicted: cat") && cell.contains("count: 8"),
              qPrintable(cell));
     QVERIFY(chart.describeCell(7, 0).isEmpty());
+    QCOMPARE(chart.plot()->itemCount(), 25);  // one value label per cell
     chart.show();
     QVERIFY(QTest::qWaitForWindowExposed(&chart));
     chart.plot()->replot();

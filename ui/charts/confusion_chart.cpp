@@ -54,7 +54,25 @@ void ConfusionChart::setData(const ConfusionData& data) {
       maxValue = std::max(maxValue, v);
     }
   }
-  scale_->axis()->setLabel(data.normalizeRows ? tr("Rate (row-normalised)") : tr("Count"));
+  // Cell labels while they stay readable.
+  p->clearItems();
+  if (n > 0 && n <= kMaxLabelledClasses) {
+    QFont f = font();
+    f.setPointSizeF(std::max(7.0, f.pointSizeF() * (n <= 6 ? 1.0 : 0.85)));
+    const double top = data.normalizeRows ? 1.0 : std::max(1.0, maxValue);
+    for (int t = 0; t < n; ++t)
+      for (int q = 0; q < n; ++q) {
+        const double v = map_->data()->cell(q, t);
+        auto* label = new QCPItemText(p);
+        label->position->setCoords(q, t);
+        label->setFont(f);
+        label->setText(data.normalizeRows ? QString::number(100.0 * v, 'f', v >= 0.995 ? 0 : 1)
+                                          : QString::number(v, 'g', 6));
+        label->setColor(v / top > 0.55 ? Qt::white : QColor(40, 40, 40));
+        label->setClipToAxisRect(true);
+      }
+  }
+  scale_->axis()->setLabel(data.normalizeRows ? tr("Rate (row-normalised; cells in %)") : tr("Count"));
   map_->setDataRange(QCPRange(0.0, data.normalizeRows ? 1.0 : std::max(1.0, maxValue)));
   auto xt = QSharedPointer<QCPAxisTickerText>::create();
   auto yt = QSharedPointer<QCPAxisTickerText>::create();

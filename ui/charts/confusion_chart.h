@@ -11,6 +11,7 @@ namespace pd::charts {
 class ConfusionChart : public ChartView {
   Q_OBJECT
  public:
+  static constexpr int kMaxLabelledClasses = 12;  // cells show their value up to this size
   explicit ConfusionChart(QWidget* parent = nullptr);
   void setData(const ConfusionData& data);
   QCPColorMap* colorMap() const { return map_; }

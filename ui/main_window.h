@@ -13,6 +13,7 @@ class QTabWidget;
 class QLabel;
 class QMenu;
 class QTreeWidget;
+class QTreeWidgetItem;
 class QSettings;
 class QAction;
 
@@ -125,7 +126,7 @@ class MainWindow : public QMainWindow {
   void installProjectHandlers();
   void registerCoreJobKinds();
   void openJobResult(quint64 jobId);
-  void onExplorerActivated(class QTreeWidgetItem* item);
+  void onExplorerActivated(QTreeWidgetItem* item);
 
   MainWindowOptions options_;
   std::shared_ptr<JobRunner> runner_;

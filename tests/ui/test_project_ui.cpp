@@ -4,6 +4,7 @@
 #include <QtTest/QtTest>
 #include <QLabel>
 #include <QMenu>
+#include <QPushButton>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -95,7 +96,9 @@ class TestProjectUi : public QObject {
     QVERIFY(schema[2].required);
     const std::string spec = pd::ui::specJsonFrom(
         "k", schema, {{"optimizer", "lbfgs"}, {"lr", "0.5"}, {"csv", "C:\\a \"b\".csv"}});
-    QCOMPARE(spec, std::string(R"({"kind":"k","optimizer":"lbfgs","lr":0.5,"csv":"C:\\a \"b\".csv"})"));
+    const std::string expected =
+        "{\"kind\":\"k\",\"optimizer\":\"lbfgs\",\"lr\":0.5,\"csv\":\"C:\\\\a \\\"b\\\".csv\"}";
+    QCOMPARE(spec, expected);
   }
 
   void newProjectLaunchRunAndShowResults() {

@@ -14,11 +14,12 @@ TrainingCurveChart::TrainingCurveChart(QWidget* parent) : ChartView(parent) {
   setObjectName(QStringLiteral("trainingCurveChart"));
   plot()->xAxis->setLabel(tr("Step"));
   plot()->yAxis->setLabel(tr("Loss"));
-  plot()->legend->setVisible(true);
+  plot()->legend->setVisible(false);  // shown with the first curve
 }
 
 void TrainingCurveChart::clear() {
   plot()->clearPlottables();
+  plot()->legend->setVisible(false);
   plot()->yAxis2->setVisible(false);
   plot()->replot();
 }
@@ -35,6 +36,7 @@ QCPGraph* TrainingCurveChart::curve(const std::string& name, bool rightAxis) {
     if (plot()->yAxis2->label().isEmpty()) plot()->yAxis2->setLabel(tr("Accuracy"));
   }
   QCPGraph* g = plot()->addGraph(plot()->xAxis, y);
+  plot()->legend->setVisible(true);
   g->setName(qname);
   g->setPen(QPen(seriesColor(plot()->graphCount() - 1), 2.0));
   if (rightAxis) g->setPen(QPen(g->pen().color(), 2.0, Qt::DashLine));
@@ -44,6 +46,7 @@ QCPGraph* TrainingCurveChart::curve(const std::string& name, bool rightAxis) {
 
 void TrainingCurveChart::setData(const TrainingCurvesData& data) {
   plot()->clearPlottables();
+  plot()->legend->setVisible(false);
   setTitle(QString::fromStdString(data.title));
   plot()->xAxis->setLabel(QString::fromStdString(data.xLabel));
   plot()->yAxis->setLabel(QString::fromStdString(data.yLabel));
@@ -66,11 +69,25 @@ void TrainingCurveChart::appendPoint(const std::string& name, double x, double y
 
 void TrainingCurveChart::fitRanges() {
   QCustomPlot* p = plot();
-  p->rescaleAxes();
-  for (QCPAxis* axis : {p->yAxis, p->yAxis2}) {
-    QCPRange r = axis->range();
-    const double pad = std::max(1e-6, r.size() * 0.06);
-    axis->setRange(r.lower - pad, r.upper + pad);
+  // Ranges from the data itself (QCustomPlot widens a flat line's range arbitrarily).
+  for (QCPAxis* axis : {p->xAxis, p->yAxis, p->yAxis2}) {
+    double lo = 1e300, hi = -1e300;
+    for (int i = 0; i < p->graphCount(); ++i) {
+      QCPGraph* g = p->graph(i);
+      const bool isKey = axis == p->xAxis;
+      if (!isKey && g->valueAxis() != axis) continue;
+      for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) {
+        const double v = isKey ? it->key : it->value;
+        lo = std::min(lo, v), hi = std::max(hi, v);
+      }
+    }
+    if (lo > hi) continue;
+    if (axis == p->xAxis) {
+      axis->setRange(lo, hi > lo ? hi : lo + 1);
+      continue;
+    }
+    const double pad = hi - lo > 1e-12 ? (hi - lo) * 0.06 : std::max(0.05, std::abs(hi) * 0.05);
+    axis->setRange(lo - pad, hi + pad);
   }
 }
 

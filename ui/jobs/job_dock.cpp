@@ -14,6 +14,7 @@
 #include <qcustomplot.h>
 
 #include <cmath>
+#include <ctime>
 
 #include "charts/training_curve_chart.h"
 #include "jobs/job_event_queue.h"
@@ -24,6 +25,12 @@ namespace {
 enum Column { kName, kState, kProgress, kEta, kMetric, kElapsed, kMessage, kColumns };
 constexpr int kIdRole = Qt::UserRole + 1;
 constexpr int kFractionRole = Qt::UserRole + 2;
+
+double threadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
 
 bool isFinal(JobState s) {
   return s == JobState::Succeeded || s == JobState::Failed || s == JobState::Cancelled ||
@@ -171,6 +178,8 @@ JobDock::JobDock(std::shared_ptr<JobRunner> runner, QWidget* parent)
 
 JobDock::~JobDock() { runner_->setListener(nullptr); }
 
+std::int64_t JobDock::coalescedEvents() const { return queue_->coalesced(); }
+
 JobId JobDock::submit(std::shared_ptr<Job> job) {
   const JobId id = runner_->submit(std::move(job));
   drainNow();  // show the queued row at once
@@ -267,12 +276,26 @@ void JobDock::apply(const JobEvent& e) {
   if (e.elapsedSeconds > 0) i.elapsed = e.elapsedSeconds;
   i.eta = e.state == JobState::Running ? e.etaSeconds : -1.0;
   if (!e.metrics.empty()) {
-    const double x = e.totalSteps > 0 || e.step > 0 ? double(e.step) : double(i.history.size());
-    for (const auto& m : e.metrics) {
-      i.metrics[m.first] = m.second;
-      i.history[m.first].emplace_back(x, m.second);
+    for (const auto& m : e.metrics) i.metrics[m.first] = m.second;
+    const double x = e.totalSteps > 0 || e.step > 0 ? double(e.step) : double(i.metricEvents);
+    if (i.metricEvents++ % i.stride == 0) {
+      bool thin = false;
+      for (const auto& m : e.metrics) {
+        auto& h = i.history[m.first];
+        h.emplace_back(x, m.second);
+        thin = thin || h.size() > kMaxCurvePoints;
+      }
+      if (thin) {  // keep every other point: memory and redraw cost stay bounded
+        for (auto& kv : i.history) {
+          size_t w = 0;
+          for (size_t r = 0; r < kv.second.size(); r += 2) kv.second[w++] = kv.second[r];
+          kv.second.resize(w);
+        }
+        i.stride *= 2;
+        i.curveNeedsRebuild = true;
+      }
+      i.curveDirty = true;
     }
-    i.curveDirty = true;
   }
   if (isFinal(e.state) && !isFinal(previous)) emit jobEnded(e.id, int(e.state));
 }
@@ -303,6 +326,9 @@ void JobDock::refreshRow(Info& i) {
 }
 
 void JobDock::drainNow() {
+  QElapsedTimer clock;
+  clock.start();
+  const double cpuStart = threadCpuMs();
   const std::vector<JobEvent> events = queue_->drain();
   std::vector<JobId> touched;
   for (const JobEvent& e : events) {
@@ -319,7 +345,8 @@ void JobDock::drainNow() {
     refreshDetails();
   }
   const JobId sel = selectedJob();
-  if (Info* i = info(sel); i && i->curveDirty) rebuildCurve();
+  if (Info* i = info(sel); i && i->curveNeedsRebuild) rebuildCurve();
+  else if (i && i->curveDirty) extendCurve(*i);
   if (!list_->currentItem() && list_->topLevelItemCount() > 0)
     list_->setCurrentItem(list_->topLevelItem(list_->topLevelItemCount() - 1));
   const QString s = summary();
@@ -328,6 +355,8 @@ void JobDock::drainNow() {
     emit summaryChanged(s);
   }
   const bool active = activeCount() > 0;
+  worstDrainMs_ = std::max(worstDrainMs_, clock.nsecsElapsed() / 1e6);
+  worstDrainCpuMs_ = std::max(worstDrainCpuMs_, threadCpuMs() - cpuStart);
   if (hadActive_ && !active) emit allJobsEnded();
   hadActive_ = active;
 }
@@ -360,9 +389,19 @@ void JobDock::rebuildCurve() {
   chart_->clear();
   Info* i = info(selectedJob());
   if (!i) return;
-  for (const auto& h : i->history)
-    for (const auto& pt : h.second) chart_->appendPoint(h.first, pt.first, pt.second);
-  i->curveDirty = false;
+  i->plotted.clear();
+  i->curveNeedsRebuild = false;
+  extendCurve(*i);
+}
+
+void JobDock::extendCurve(Info& i) {
+  for (const auto& h : i.history) {
+    size_t& done = i.plotted[h.first];
+    for (size_t k = done; k < h.second.size(); ++k)
+      chart_->appendPoint(h.first, h.second[k].first, h.second[k].second);
+    done = h.second.size();
+  }
+  i.curveDirty = false;
   chart_->resetZoom();
 }
 

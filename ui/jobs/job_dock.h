@@ -30,6 +30,7 @@ class JobDock : public QWidget {
   Q_OBJECT
  public:
   static constexpr int kDrainIntervalMs = 200;  // ≤ 5 Hz updates and replots
+  static constexpr size_t kMaxCurvePoints = 4000;  // per series; older points are thinned
 
   explicit JobDock(std::shared_ptr<JobRunner> runner, QWidget* parent = nullptr);
   ~JobDock() override;
@@ -54,6 +55,12 @@ class JobDock : public QWidget {
 
   // Drains the queue now (the timer does this every kDrainIntervalMs).
   void drainNow();
+  // Longest time one drain (apply events, refresh rows, replot) took on the GUI thread, in ms.
+  double worstDrainMs() const { return worstDrainMs_; }
+  // The same in CPU time of the GUI thread (wall time also counts waiting for a busy machine).
+  double worstDrainCpuMs() const { return worstDrainCpuMs_; }
+  // Progress events merged because a job reported faster than the GUI drained.
+  std::int64_t coalescedEvents() const;
 
   QTreeWidget* jobList() const { return list_; }
   charts::TrainingCurveChart* curveChart() const { return chart_; }
@@ -78,7 +85,11 @@ class JobDock : public QWidget {
     double elapsed = 0.0, eta = -1.0;
     QElapsedTimer clock;  // GUI-side clock for the elapsed column while running
     QTreeWidgetItem* item = nullptr;
-    bool curveDirty = false;
+    bool curveDirty = false;        // new points since the curve was drawn
+    bool curveNeedsRebuild = false;  // history was thinned: redraw from scratch
+    std::map<std::string, size_t> plotted;  // points of each series already on the chart
+    std::int64_t metricEvents = 0;
+    int stride = 1;  // keep every stride-th metric event (doubles when the history is thinned)
   };
 
   void apply(const JobEvent& e);
@@ -86,6 +97,7 @@ class JobDock : public QWidget {
   void refreshButtons();
   void refreshDetails();
   void rebuildCurve();
+  void extendCurve(Info& info);
   Info* info(JobId id);
   const Info* info(JobId id) const;
 
@@ -101,6 +113,8 @@ class JobDock : public QWidget {
   QToolButton* openButton_ = nullptr;
   QString lastSummary_;
   bool hadActive_ = false;
+  double worstDrainMs_ = 0.0;
+  double worstDrainCpuMs_ = 0.0;
 };
 
 QString formatDuration(double seconds);

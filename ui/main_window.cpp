@@ -167,8 +167,19 @@ void MainWindow::buildMenus() {
 
   QMenu* project = menuBar()->addMenu(tr("&Project"));
   project->setObjectName(QStringLiteral("menuProject"));
-  project->addAction(tr("Add &Model…"));
-  project->addAction(tr("Add &Dataset…"));
+  QAction* addModel = project->addAction(tr("Add &Model…"), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Add model"), QString(),
+        tr("Models (*.safetensors *.pt *.pth *.bin *.csv);;All (*)"));
+    if (!path.isEmpty()) addModelFile(path);
+  });
+  addModel->setObjectName(QStringLiteral("actionAddModel"));
+  QAction* addDataset = project->addAction(tr("Add &Dataset…"), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Add dataset"), QString(),
+                                                      tr("Datasets (*.csv *.tsv *.json *.jsonl);;All (*)"));
+    if (!path.isEmpty()) addDatasetFile(path);
+  });
+  addDataset->setObjectName(QStringLiteral("actionAddDataset"));
   QAction* newTemplateAct = project->addAction(tr("New &Template…"), this, &MainWindow::newTemplate);
   newTemplateAct->setShortcut(QKeySequence(tr("Ctrl+T")));
   newTemplateAct->setObjectName(QStringLiteral("actionNewTemplate"));

@@ -78,6 +78,11 @@ class MainWindow : public QMainWindow {
   int openResultsTab();
   int openExperimentTab(const QString& experiment);
   int openRunTab(qint64 runId);
+  // Records a model / dataset file in the project. Hashing a large file takes a while, so it runs
+  // as a job (its own project connection); the explorer refreshes when it ends. Returns the job
+  // id, 0 when no project is open.
+  quint64 addModelFile(const QString& path);
+  quint64 addDatasetFile(const QString& path);
 
   struct ProjectHandlers {
     std::function<void(const QString& path)> create;  // throws pd::Error to refuse

@@ -11,6 +11,7 @@
 #include "main_window.h"
 #include "project/project_adapters.h"
 #include "promptdesk/error.h"
+#include "promptdesk/hash.h"
 #include "promptdesk/job_registry.h"
 #include "promptdesk/jobs.h"
 #include "promptdesk/project.h"
@@ -139,6 +140,56 @@ int MainWindow::openRunTab(qint64 runId) {
     statusBar()->showMessage(tr("Run %1: %2").arg(runId).arg(q(e.what())), 10000);
     return -1;
   }
+}
+
+namespace {
+std::string formatOf(const QString& path) {
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  if (suffix == QLatin1String("safetensors")) return "safetensors";
+  if (suffix == QLatin1String("pt") || suffix == QLatin1String("pth")) return "torchscript";
+  if (suffix == QLatin1String("csv")) return "csv-linear";
+  return suffix.toStdString();
+}
+}  // namespace
+
+quint64 MainWindow::addModelFile(const QString& path) {
+  if (!project_) {
+    statusBar()->showMessage(tr("Create or open a project first"), 8000);
+    return 0;
+  }
+  const std::string projectPath = project_->path(), file = path.toStdString();
+  const std::string format = formatOf(path);
+  auto job = std::make_shared<FunctionJob>(
+      "Add model " + QFileInfo(path).fileName().toStdString(), [=](JobContext& ctx) {
+        ctx.progress(-1, 0, 0, "hashing " + file);
+        ModelRecord m;
+        m.path = file;
+        m.format = format;
+        m.contentHash = sha256File(file);
+        ctx.checkCancelled();
+        Project::open(projectPath)->addModel(m);
+      });
+  return jobs_->submit(job);
+}
+
+quint64 MainWindow::addDatasetFile(const QString& path) {
+  if (!project_) {
+    statusBar()->showMessage(tr("Create or open a project first"), 8000);
+    return 0;
+  }
+  const std::string projectPath = project_->path(), file = path.toStdString();
+  const std::string name = QFileInfo(path).completeBaseName().toStdString();
+  auto job = std::make_shared<FunctionJob>(
+      "Add dataset " + QFileInfo(path).fileName().toStdString(), [=](JobContext& ctx) {
+        ctx.progress(-1, 0, 0, "hashing " + file);
+        DatasetRecord d;
+        d.name = name;
+        d.path = file;
+        d.contentHash = sha256File(file);
+        ctx.checkCancelled();
+        Project::open(projectPath)->addDataset(d);
+      });
+  return jobs_->submit(job);
 }
 
 void MainWindow::openJobResult(quint64 jobId) {

@@ -178,6 +178,15 @@ class TestProjectUi : public QObject {
     QVERIFY(w.jobs()->errorOf(bad).contains("missing.csv"));
     QVERIFY(w.isVisible());
 
+    // Adding files hashes them in a job; the explorer shows them when it ends.
+    const quint64 addJob = w.addDatasetFile(QString::fromStdString(csv));
+    const quint64 addMissing = w.addModelFile(dir_.filePath("nope.safetensors"));
+    QVERIFY(addJob && addMissing);
+    QTRY_COMPARE_WITH_TIMEOUT(w.jobs()->stateOf(addJob), pd::JobState::Succeeded, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(w.jobs()->stateOf(addMissing), pd::JobState::Failed, 20000);
+    QVERIFY(w.jobs()->errorOf(addMissing).contains("nope.safetensors"));
+    QTRY_VERIFY(section(w, "Datasets")->childCount() >= 1);
+
     // Save As continues on the new file; it reopens with the run in it.
     const QString copy = dir_.filePath("study-copy.pdesk");
     QVERIFY(w.saveProjectCopyAs(copy));

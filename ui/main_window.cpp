@@ -16,12 +16,12 @@
 #include <QTimer>
 #include <QTreeWidget>
 
+#include "editors/template_editor.h"
 #include "jobs/job_dock.h"
 #include "promptdesk/error.h"
 #include "promptdesk/jobs.h"
 #include "promptdesk/project.h"
 #include "promptdesk/version.h"
-#include "editors/template_editor.h"
 #include "run/run_dialog.h"
 #include "welcome_page.h"
 
@@ -82,12 +82,12 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
   OptionSpec batch = spec("batch_size", OptionType::Int, "64", "Images per forward pass");
   batch.min = 1;
   batch.max = 4096;
-  OptionSpec tmpl = spec("template", OptionType::String, "a photo of a {class}.",
-                         "Hand-crafted prompt template");
+  OptionSpec tmpl =
+      spec("template", OptionType::String, "a photo of a {class}.", "Hand-crafted prompt template");
   tmpl.required = true;
   zeroShot.schema = {spec("model", OptionType::String, "", "Model in the project"),
-                     spec("dataset", OptionType::String, "", "Dataset in the project"),
-                     tmpl, batch};
+                     spec("dataset", OptionType::String, "", "Dataset in the project"), tmpl,
+                     batch};
   zeroShot.schema[0].required = zeroShot.schema[1].required = true;
   addJobKind(std::move(zeroShot));
   installProjectHandlers();
@@ -168,19 +168,20 @@ void MainWindow::buildMenus() {
   QMenu* project = menuBar()->addMenu(tr("&Project"));
   project->setObjectName(QStringLiteral("menuProject"));
   QAction* addModel = project->addAction(tr("Add &Model…"), this, [this] {
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Add model"), QString(),
-        tr("Models (*.safetensors *.pt *.pth *.bin *.csv);;All (*)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Add model"), QString(),
+                                     tr("Models (*.safetensors *.pt *.pth *.bin *.csv);;All (*)"));
     if (!path.isEmpty()) addModelFile(path);
   });
   addModel->setObjectName(QStringLiteral("actionAddModel"));
   QAction* addDataset = project->addAction(tr("Add &Dataset…"), this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Add dataset"), QString(),
-                                                      tr("Datasets (*.csv *.tsv *.json *.jsonl);;All (*)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Add dataset"), QString(), tr("Datasets (*.csv *.tsv *.json *.jsonl);;All (*)"));
     if (!path.isEmpty()) addDatasetFile(path);
   });
   addDataset->setObjectName(QStringLiteral("actionAddDataset"));
-  QAction* newTemplateAct = project->addAction(tr("New &Template…"), this, &MainWindow::newTemplate);
+  QAction* newTemplateAct =
+      project->addAction(tr("New &Template…"), this, &MainWindow::newTemplate);
   newTemplateAct->setShortcut(QKeySequence(tr("Ctrl+T")));
   newTemplateAct->setObjectName(QStringLiteral("actionNewTemplate"));
 
@@ -258,8 +259,8 @@ quint64 MainWindow::launchJobKind(const QString& kind) {
     statusBar()->showMessage(tr("Started %1 (job %2)").arg(k->title).arg(id), 5000);
     return id;
   } catch (const std::exception& e) {
-    statusBar()->showMessage(tr("Could not start %1: %2").arg(k->title, QString::fromStdString(e.what())),
-                             10000);
+    statusBar()->showMessage(
+        tr("Could not start %1: %2").arg(k->title, QString::fromStdString(e.what())), 10000);
     return 0;
   }
 }

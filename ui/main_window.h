@@ -1,6 +1,6 @@
 #pragma once
-#include <QMainWindow>
 #include <QKeySequence>
+#include <QMainWindow>
 #include <QMap>
 #include <QStringList>
 
@@ -23,7 +23,7 @@ namespace pd {
 class Job;
 class JobRunner;
 class Project;
-}
+}  // namespace pd
 
 namespace pd::ui {
 

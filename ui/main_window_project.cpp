@@ -102,10 +102,12 @@ void MainWindow::refreshExplorer() {
 void MainWindow::onExplorerActivated(QTreeWidgetItem* item) {
   if (!item || !item->parent()) return;
   const QString section = item->data(0, kSectionRole).toString();
-  if (section == QLatin1String("Results")) openResultsTab();
+  if (section == QLatin1String("Results"))
+    openResultsTab();
   else if (section == QLatin1String("Experiments") || section == QLatin1String("Reports"))
     openExperimentTab(item->data(0, kPayloadRole).toString());
-  else if (section == QLatin1String("Templates")) newTemplate();
+  else if (section == QLatin1String("Templates"))
+    newTemplate();
 }
 
 int MainWindow::openResultsTab() {
@@ -159,16 +161,16 @@ quint64 MainWindow::addModelFile(const QString& path) {
   }
   const std::string projectPath = project_->path(), file = path.toStdString();
   const std::string format = formatOf(path);
-  auto job = std::make_shared<FunctionJob>(
-      "Add model " + QFileInfo(path).fileName().toStdString(), [=](JobContext& ctx) {
-        ctx.progress(-1, 0, 0, "hashing " + file);
-        ModelRecord m;
-        m.path = file;
-        m.format = format;
-        m.contentHash = sha256File(file);
-        ctx.checkCancelled();
-        Project::open(projectPath)->addModel(m);
-      });
+  auto job = std::make_shared<FunctionJob>("Add model " + QFileInfo(path).fileName().toStdString(),
+                                           [=](JobContext& ctx) {
+                                             ctx.progress(-1, 0, 0, "hashing " + file);
+                                             ModelRecord m;
+                                             m.path = file;
+                                             m.format = format;
+                                             m.contentHash = sha256File(file);
+                                             ctx.checkCancelled();
+                                             Project::open(projectPath)->addModel(m);
+                                           });
   return jobs_->submit(job);
 }
 

@@ -1,9 +1,9 @@
 // Charts: expected graphs per chart, tooltips, zoom reset, export to PNG/PDF (SVG refused when
 // Qt SVG is missing), screenshots.
-#include <QtTest/QtTest>
+#include <qcustomplot.h>
 #include <QFileInfo>
 #include <QTemporaryDir>
-#include <qcustomplot.h>
+#include <QtTest/QtTest>
 
 #include "charts/class_diff_chart.h"
 #include "charts/confusion_chart.h"
@@ -61,8 +61,9 @@ class TestCharts : public QObject {
     const auto pt = line->data()->at(4);  // 16 shots
     const QPointF px = line->coordsToPixels(pt->key, pt->value);
     const QString tip = chart.tooltipAt(px);
-    QVERIFY2(tip.contains("CoOp") && tip.contains("16 shots") && tip.contains(QString::fromUtf8("±")),
-             qPrintable(tip));
+    QVERIFY2(
+        tip.contains("CoOp") && tip.contains("16 shots") && tip.contains(QString::fromUtf8("±")),
+        qPrintable(tip));
     QVERIFY(tip.contains(QString::number(d.methods[0].points[4].mean, 'f', 2)));
     QVERIFY(chart.tooltipAt(QPointF(-100, -100)).isEmpty());
     pd::test::saveShot(&chart, "chart_few_shot.png");
@@ -168,18 +169,19 @@ class TestCharts : public QObject {
     ConfusionData d;
     d.title = "Confusion matrix — CoOp";
     d.classNames = pd::test::sampleClasses(5);
-    d.counts = {{40, 5, 3, 2, 0}, {4, 44, 0, 1, 1}, {2, 0, 38, 8, 2}, {1, 2, 9, 35, 3},
-                {0, 1, 2, 2, 45}};
+    d.counts = {
+        {40, 5, 3, 2, 0}, {4, 44, 0, 1, 1}, {2, 0, 38, 8, 2}, {1, 2, 9, 35, 3}, {0, 1, 2, 2, 45}};
     chart.setData(d);
     QCOMPARE(chart.colorMap()->data()->keySize(), 5);
     QCOMPARE(chart.colorMap()->data()->valueSize(), 5);
     QVERIFY(chart.colorScale() != nullptr);
     QCOMPARE(chart.colorMap()->colorScale(), chart.colorScale());
-    QVERIFY(qAbs(chart.colorMap()->data()->cell(0, 0) - 0.8) < 1e-9);  // 40 / 50
+    QVERIFY(qAbs(chart.colorMap()->data()->cell(0, 0) - 0.8) < 1e-9);   // 40 / 50
     QVERIFY(qAbs(chart.colorMap()->data()->cell(3, 2) - 0.16) < 1e-9);  // true 2, pred 3: 8/50
     const QString cell = chart.describeCell(2, 3);
-    QVERIFY2(cell.contains("true: bird") && cell.contains("predicted: cat") && cell.contains("count: 8"),
-             qPrintable(cell));
+    QVERIFY2(
+        cell.contains("true: bird") && cell.contains("predicted: cat") && cell.contains("count: 8"),
+        qPrintable(cell));
     QVERIFY(chart.describeCell(7, 0).isEmpty());
     QCOMPARE(chart.plot()->itemCount(), 25);  // one value label per cell
     chart.show();

@@ -1,13 +1,13 @@
 // The job dock over the real pd::JobRunner: progress, cancel, failure, retry, the live curve, the
 // watchdog on the GUI thread's event loop, and closing the window while jobs run.
-#include <QtTest/QtTest>
+#include <qcustomplot.h>
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QTemporaryDir>
 #include <QToolButton>
 #include <QTreeWidget>
-#include <qcustomplot.h>
+#include <QtTest/QtTest>
 
 #include <atomic>
 #include <chrono>
@@ -148,11 +148,12 @@ class TestJobDock : public QObject {
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     JobDock* dock = w.jobs();
     std::atomic<int> attempts{0};
-    const pd::JobId id = dock->submit(std::make_shared<FunctionJob>("load dataset", [&](JobContext& ctx) {
-      ctx.progress(0.1, 1, 10, "reading");
-      ++attempts;
-      throw pd::Error("missing column 'label'", "train.csv:1");
-    }));
+    const pd::JobId id =
+        dock->submit(std::make_shared<FunctionJob>("load dataset", [&](JobContext& ctx) {
+          ctx.progress(0.1, 1, 10, "reading");
+          ++attempts;
+          throw pd::Error("missing column 'label'", "train.csv:1");
+        }));
     QTRY_COMPARE_WITH_TIMEOUT(dock->stateOf(id), JobState::Failed, 10000);
     QVERIFY(dock->errorOf(id).contains("train.csv:1: missing column 'label'"));
     dock->selectJob(id);
@@ -193,15 +194,18 @@ class TestJobDock : public QObject {
     sinceLast.start();
     watchdog.start();
     std::vector<pd::JobId> ids;
-    for (int i = 0; i < 4; ++i) ids.push_back(dock->submit(busyJob("busy " + std::to_string(i), 1.0)));
+    for (int i = 0; i < 4; ++i)
+      ids.push_back(dock->submit(busyJob("busy " + std::to_string(i), 1.0)));
     dock->selectJob(ids[0]);
     for (pd::JobId id : ids)
       QTRY_COMPARE_WITH_TIMEOUT(dock->stateOf(id), JobState::Succeeded, 30000);
     watchdog.stop();
-    qInfo("watchdog: worst event-loop gap %lld ms over %d ticks (10 ms timer) while 4 CPU-bound "
-          "jobs ran on 2 workers; worst drain %.1f ms wall, %.1f ms GUI-thread CPU; %lld progress events coalesced",
-          worst, ticks, dock->worstDrainMs(), dock->worstDrainCpuMs(),
-          (long long)dock->coalescedEvents());
+    qInfo(
+        "watchdog: worst event-loop gap %lld ms over %d ticks (10 ms timer) while 4 CPU-bound "
+        "jobs ran on 2 workers; worst drain %.1f ms wall, %.1f ms GUI-thread CPU; %lld progress "
+        "events coalesced",
+        worst, ticks, dock->worstDrainMs(), dock->worstDrainCpuMs(),
+        (long long)dock->coalescedEvents());
     // The selected job's curve stays bounded however many events arrive.
     QVERIFY(dock->curveChart()->plot()->graph(0)->dataCount() <= int(JobDock::kMaxCurvePoints));
     QVERIFY(dock->curveChart()->plot()->graph(0)->dataCount() > 10);
@@ -249,11 +253,13 @@ class TestJobDock : public QObject {
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     JobDock* dock = w.jobs();
-    const auto done = dock->submit(steppingJob("Zero-shot eval: CLIP ViT-B/32 on caltech101", 20, 5));
+    const auto done =
+        dock->submit(steppingJob("Zero-shot eval: CLIP ViT-B/32 on caltech101", 20, 5));
     QTRY_COMPARE_WITH_TIMEOUT(dock->stateOf(done), JobState::Succeeded, 10000);
-    const auto failed = dock->submit(std::make_shared<FunctionJob>("Load dataset oxford_pets", [](JobContext&) {
-      throw pd::Error("image not found", "pets/images/Abyssinian_1.jpg");
-    }));
+    const auto failed =
+        dock->submit(std::make_shared<FunctionJob>("Load dataset oxford_pets", [](JobContext&) {
+          throw pd::Error("image not found", "pets/images/Abyssinian_1.jpg");
+        }));
     QTRY_COMPARE_WITH_TIMEOUT(dock->stateOf(failed), JobState::Failed, 10000);
     const auto cancelled = dock->submit(steppingJob("CoOp eurosat 4-shot seed 2", 100000, 5));
     QTRY_COMPARE_WITH_TIMEOUT(dock->stateOf(cancelled), JobState::Running, 10000);

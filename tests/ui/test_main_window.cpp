@@ -1,6 +1,5 @@
 // The main window: menus, docks, status bar, settings kept across runs (temporary settings file),
 // recent projects, shortcuts, About dialog, run dialogs from the Run menu, main views screenshots.
-#include <QtTest/QtTest>
 #include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
@@ -11,6 +10,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
+#include <QtTest/QtTest>
 
 #include "charts/few_shot_chart.h"
 #include "editors/template_editor.h"
@@ -67,8 +67,8 @@ class TestMainWindow : public QObject {
     QStringList sections;
     for (int i = 0; i < w.explorer()->topLevelItemCount(); ++i)
       sections << w.explorer()->topLevelItem(i)->text(0);
-    QCOMPARE(sections, (QStringList{"Models", "Datasets", "Templates", "Experiments", "Results",
-                                    "Reports"}));
+    QCOMPARE(sections,
+             (QStringList{"Models", "Datasets", "Templates", "Experiments", "Results", "Reports"}));
     QCOMPARE(w.jobSummaryLabel()->text(), QString("No jobs running"));
     w.setExplorerItems("Datasets", {"caltech101", "oxford_pets"});
     QCOMPARE(w.explorer()->topLevelItem(1)->childCount(), 2);
@@ -126,7 +126,8 @@ class TestMainWindow : public QObject {
     QStringList opened;
     MainWindow::ProjectHandlers h;
     h.open = [&](const QString& path) {
-      if (path.endsWith("broken.pdproj")) throw pd::Error("not a PromptDesk project", path.toStdString());
+      if (path.endsWith("broken.pdproj"))
+        throw pd::Error("not a PromptDesk project", path.toStdString());
       opened << path;
     };
     w.setProjectHandlers(h);

@@ -1,7 +1,6 @@
 // The main window over a real project file: New/Open/Save As, explorer contents, a registered job
 // kind launched from its generated dialog (linear probe on a small CSV) running on the pool,
 // its failure shown in the dock, result tabs (run curves, results table, few-shot figure).
-#include <QtTest/QtTest>
 #include <QLabel>
 #include <QMenu>
 #include <QPushButton>
@@ -9,6 +8,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
+#include <QtTest/QtTest>
 
 #include <cmath>
 #include <fstream>
@@ -50,7 +50,8 @@ std::string writeCsv(const QString& dir) {
   std::normal_distribution<double> n(0.0, 0.4);
   const double cx[] = {0, 3, 0}, cy[] = {0, 0, 3};
   const char* names[] = {"cat", "dog", "bird"};
-  for (int i = 0; i < 90; ++i) out << cx[i % 3] + n(rng) << ',' << cy[i % 3] + n(rng) << ',' << names[i % 3] << '\n';
+  for (int i = 0; i < 90; ++i)
+    out << cx[i % 3] + n(rng) << ',' << cy[i % 3] + n(rng) << ',' << names[i % 3] << '\n';
   return path;
 }
 
@@ -215,8 +216,9 @@ class TestProjectUi : public QObject {
             r.seed = seed;
             const std::int64_t id = p->createRun(r);
             const bool zs = std::string(method).rfind("zero", 0) == 0;
-            const double acc = zs ? 0.86 : (std::string(method) == "CoOp" ? 0.87 : 0.7) +
-                                               0.015 * std::log2(shots) + 0.003 * seed;
+            const double acc = zs ? 0.86
+                                  : (std::string(method) == "CoOp" ? 0.87 : 0.7) +
+                                        0.015 * std::log2(shots) + 0.003 * seed;
             p->setFinalMetrics(id, {{"accuracy", acc}});
             p->setRunState(id, pd::JobState::Succeeded);
           }

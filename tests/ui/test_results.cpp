@@ -1,12 +1,12 @@
 // Results table (sort/filter) and the side-by-side comparison view, from plain structs.
-#include <QtTest/QtTest>
+#include <qcustomplot.h>
 #include <QLabel>
+#include <QPainter>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
-#include <QPainter>
-#include <qcustomplot.h>
+#include <QtTest/QtTest>
 
 #include "charts/class_diff_chart.h"
 #include "charts/confusion_chart.h"
@@ -94,9 +94,9 @@ class TestResults : public QObject {
       QVERIFY(v <= prev);
       prev = v;
     }
-    QVERIFY(t.cell(0, 4).contains('.'));  // 2 decimals
+    QVERIFY(t.cell(0, 4).contains('.'));   // 2 decimals
     QCOMPARE(t.cell(0, 3), QString("1"));  // integers without decimals
-    t.setFilter("coop");  // any column, case-insensitive: CoOp and CoCoOp
+    t.setFilter("coop");                   // any column, case-insensitive: CoOp and CoCoOp
     QCOMPARE(t.visibleRows(), 12);
     t.setFilter("eurosat", 1);
     QCOMPARE(t.visibleRows(), 8);
@@ -159,7 +159,8 @@ class TestResults : public QObject {
     c.classDiff.diff = {0.5, 0.5};
     c.confusionA.classNames = c.confusionB.classNames = {"negative", "positive"};
     c.confusionA.counts = c.confusionB.counts = {{40, 10}, {10, 40}};
-    c.disagreements = {{"sst2/17", "", "a gripping, if uneven, thriller", "positive", "negative", "positive"}};
+    c.disagreements = {
+        {"sst2/17", "", "a gripping, if uneven, thriller", "positive", "negative", "positive"}};
     v.setData(c);
     QVERIFY(v.significanceLabel()->text().contains("not significant"));
     QCOMPARE(v.disagreementTable()->item(0, 1)->text(), QString("a gripping, if uneven, thriller"));

@@ -1,10 +1,10 @@
 // Run dialogs generated from an option schema: defaults, ranges, tooltips; invalid values refused.
-#include <QtTest/QtTest>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QtTest/QtTest>
 
 #include "run/run_dialog.h"
 #include "ui_test_util.h"
@@ -29,13 +29,19 @@ OptionSpec opt(std::string name, OptionType type, std::string def, double min = 
 
 OptionSchema coopSchema() {
   OptionSchema s;
-  s.push_back(opt("shots", OptionType::Int, "16", 0, 128, {}, "Labelled examples per class", "Shots"));
-  s.push_back(opt("lr", OptionType::Double, "0.002", 1e-6, 1.0, {}, "SGD learning rate", "Learning rate"));
-  s.push_back(opt("n_ctx", OptionType::Int, "16", 1, 64, {}, "Number of context vectors M", "Context length"));
-  s.push_back(opt("class_token_position", OptionType::Choice, "end", 0, 0, {"end", "middle", "front"},
-               "Where the class token goes", "Class token position"));
-  s.push_back(opt("csc", OptionType::Bool, "false", 0, 0, {}, "Class-specific context", "Class-specific"));
-  OptionSpec name = opt("run_name", OptionType::String, "coop-caltech", 0, 0, {}, "A name for the run", "Run name");
+  s.push_back(
+      opt("shots", OptionType::Int, "16", 0, 128, {}, "Labelled examples per class", "Shots"));
+  s.push_back(
+      opt("lr", OptionType::Double, "0.002", 1e-6, 1.0, {}, "SGD learning rate", "Learning rate"));
+  s.push_back(opt("n_ctx", OptionType::Int, "16", 1, 64, {}, "Number of context vectors M",
+                  "Context length"));
+  s.push_back(opt("class_token_position", OptionType::Choice, "end", 0, 0,
+                  {"end", "middle", "front"}, "Where the class token goes",
+                  "Class token position"));
+  s.push_back(
+      opt("csc", OptionType::Bool, "false", 0, 0, {}, "Class-specific context", "Class-specific"));
+  OptionSpec name = opt("run_name", OptionType::String, "coop-caltech", 0, 0, {},
+                        "A name for the run", "Run name");
   name.required = true;
   s.push_back(name);
   return s;

@@ -1,11 +1,11 @@
 // Template editor: colours per placeholder, wavy underline with the parser's message while typing,
 // live preview; the validator seam.
-#include <QtTest/QtTest>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QTableWidget>
 #include <QTextBlock>
 #include <QTextLayout>
+#include <QtTest/QtTest>
 
 #include "editors/template_editor.h"
 #include "ui_test_util.h"
@@ -39,7 +39,7 @@ class TestTemplateEditor : public QObject {
     };
     QCOMPARE(formatAt(e, 0).foreground().color(), color(TemplateHighlighter::kSoft));
     QCOMPARE(formatAt(e, 10).foreground().color(), color(TemplateHighlighter::kClass));
-    QCOMPARE(formatAt(e, 17).foreground().color(), color(TemplateHighlighter::kEscape));  // {{
+    QCOMPARE(formatAt(e, 17).foreground().color(), color(TemplateHighlighter::kEscape));   // {{
     QVERIFY(formatAt(e, 19).foreground().color() != color(TemplateHighlighter::kEscape));  // x
     QCOMPARE(formatAt(e, 24).foreground().color(), color(TemplateHighlighter::kTrigger));
     QCOMPARE(formatAt(e, 40).foreground().color(), color(TemplateHighlighter::kSoft));

@@ -33,7 +33,8 @@ inline charts::FewShotData fewShotSample() {
   auto add = [&](const char* name, double base, double gain, double sd) {
     charts::MethodSeries m;
     m.name = name;
-    for (int i = 0; i < 5; ++i) m.points.push_back({shots[i], base + gain * std::log2(shots[i] + 1), sd / (i + 1)});
+    for (int i = 0; i < 5; ++i)
+      m.points.push_back({shots[i], base + gain * std::log2(shots[i] + 1), sd / (i + 1)});
     d.methods.push_back(m);
   };
   add("CoOp (M=16, end)", 87.5, 1.5, 1.2);
@@ -43,8 +44,9 @@ inline charts::FewShotData fewShotSample() {
 }
 
 inline std::vector<std::string> sampleClasses(int n) {
-  static const char* names[] = {"airplane", "automobile", "bird", "cat", "deer", "dog", "frog",
-                                "horse", "ship", "truck", "apple", "bear", "bee", "bicycle"};
+  static const char* names[] = {"airplane", "automobile", "bird",  "cat",    "deer",
+                                "dog",      "frog",       "horse", "ship",   "truck",
+                                "apple",    "bear",       "bee",   "bicycle"};
   std::vector<std::string> out;
   for (int i = 0; i < n; ++i) out.push_back(names[i % 14]);
   return out;

@@ -20,7 +20,7 @@ struct MethodSeries {
 
 // The few-shot figure of the CoOp paper: accuracy against shots per class (0,1,2,4,8,16).
 struct FewShotData {
-  std::string dataset;                       // the chart's title
+  std::string dataset;  // the chart's title
   std::string yLabel = "Score (%)";
   double zeroShot = std::numeric_limits<double>::quiet_NaN();  // hand-crafted prompt; NaN: none
   std::string zeroShotLabel = "Zero-shot CLIP";

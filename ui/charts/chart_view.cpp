@@ -1,11 +1,11 @@
 #include "charts/chart_view.h"
 
+#include <qcustomplot.h>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenu>
 #include <QToolTip>
 #include <QVBoxLayout>
-#include <qcustomplot.h>
 
 #include <cmath>
 #include <limits>
@@ -13,11 +13,10 @@
 namespace pd::charts {
 
 QColor seriesColor(int index) {
-  static const QColor palette[] = {QColor(31, 119, 180),  QColor(255, 127, 14),
-                                   QColor(44, 160, 44),   QColor(214, 39, 40),
-                                   QColor(148, 103, 189), QColor(140, 86, 75),
-                                   QColor(227, 119, 194), QColor(127, 127, 127),
-                                   QColor(188, 189, 34),  QColor(23, 190, 207)};
+  static const QColor palette[] = {
+      QColor(31, 119, 180),  QColor(255, 127, 14), QColor(44, 160, 44),   QColor(214, 39, 40),
+      QColor(148, 103, 189), QColor(140, 86, 75),  QColor(227, 119, 194), QColor(127, 127, 127),
+      QColor(188, 189, 34),  QColor(23, 190, 207)};
   constexpr int n = sizeof(palette) / sizeof(palette[0]);
   return palette[((index % n) + n) % n];
 }
@@ -177,7 +176,8 @@ void ChartView::showContextMenu(const QPoint& pos) {
 
 void ChartView::exportWithDialog() {
   QStringList filters;
-  for (const QString& f : exportFormats()) filters << QStringLiteral("%1 (*.%2)").arg(f.toUpper(), f);
+  for (const QString& f : exportFormats())
+    filters << QStringLiteral("%1 (*.%2)").arg(f.toUpper(), f);
   const QString path = QFileDialog::getSaveFileName(this, tr("Export chart"), QString(),
                                                     filters.join(QStringLiteral(";;")));
   if (path.isEmpty()) return;

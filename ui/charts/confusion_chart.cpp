@@ -72,7 +72,8 @@ void ConfusionChart::setData(const ConfusionData& data) {
         label->setClipToAxisRect(true);
       }
   }
-  scale_->axis()->setLabel(data.normalizeRows ? tr("Rate (row-normalised; cells in %)") : tr("Count"));
+  scale_->axis()->setLabel(data.normalizeRows ? tr("Rate (row-normalised; cells in %)")
+                                              : tr("Count"));
   map_->setDataRange(QCPRange(0.0, data.normalizeRows ? 1.0 : std::max(1.0, maxValue)));
   auto xt = QSharedPointer<QCPAxisTickerText>::create();
   auto yt = QSharedPointer<QCPAxisTickerText>::create();

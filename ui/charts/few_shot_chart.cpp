@@ -110,7 +110,8 @@ void FewShotChart::fitRanges() {
       maxPos = std::max(maxPos, it->key);
     }
   }
-  if (!std::isnan(data_.zeroShot)) lo = std::min(lo, data_.zeroShot), hi = std::max(hi, data_.zeroShot);
+  if (!std::isnan(data_.zeroShot))
+    lo = std::min(lo, data_.zeroShot), hi = std::max(hi, data_.zeroShot);
   if (lo > hi) lo = 0, hi = 100;
   const double pad = std::max(1.0, (hi - lo) * 0.08);
   p->xAxis->setRange(-0.3, maxPos + 0.3);
@@ -126,10 +127,15 @@ QString FewShotChart::describePoint(QCPAbstractPlottable* plottable, int index) 
   if (role == QLatin1String("line")) {
     const QVector<double> stds = g->property("pdStd").value<QVector<double>>();
     const double sd = index < stds.size() ? stds[index] : 0.0;
-    return tr("%1\n%2 shots: %3 ± %4").arg(g->name(), shots).arg(it->value, 0, 'f', 2).arg(sd, 0, 'f', 2);
+    return tr("%1\n%2 shots: %3 ± %4")
+        .arg(g->name(), shots)
+        .arg(it->value, 0, 'f', 2)
+        .arg(sd, 0, 'f', 2);
   }
   if (role == QLatin1String("zeroShot") || role == QLatin1String("zeroShotLine"))
-    return tr("%1\n0 shots: %2").arg(QString::fromStdString(data_.zeroShotLabel)).arg(it->value, 0, 'f', 2);
+    return tr("%1\n0 shots: %2")
+        .arg(QString::fromStdString(data_.zeroShotLabel))
+        .arg(it->value, 0, 'f', 2);
   return tr("%1\n%2 shots: %3").arg(g->name(), shots).arg(it->value, 0, 'f', 2);
 }
 

@@ -81,14 +81,14 @@ TemplateEditor::TemplateEditor(QWidget* parent)
   preview_->setAlternatingRowColors(true);
   preview_->setColumnWidth(0, 160);
 
-  auto* legend = new QLabel(
-      tr("<span style='color:#145ac8'><b>{class}</b></span> "
-         "<span style='color:#9628aa'><b>{mask}</b></span> "
-         "<span style='color:#00826e'><b>{text}</b></span> "
-         "<span style='color:#d26e00'><b>{soft:N}</b> <b>{soft:\"words\"}</b></span> "
-         "<span style='color:#aa3c28'><b>{trigger:N}</b></span> "
-         "<span style='color:#787878'>{{ }}</span>"),
-      this);
+  auto* legend =
+      new QLabel(tr("<span style='color:#145ac8'><b>{class}</b></span> "
+                    "<span style='color:#9628aa'><b>{mask}</b></span> "
+                    "<span style='color:#00826e'><b>{text}</b></span> "
+                    "<span style='color:#d26e00'><b>{soft:N}</b> <b>{soft:\"words\"}</b></span> "
+                    "<span style='color:#aa3c28'><b>{trigger:N}</b></span> "
+                    "<span style='color:#787878'>{{ }}</span>"),
+                 this);
 
   auto* top = new QWidget(this);
   auto* form = new QFormLayout;

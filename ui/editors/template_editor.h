@@ -22,7 +22,8 @@ class TemplateEditor : public QWidget {
   Q_OBJECT
  public:
   // Problems of `source` for a model family ("clip", "mlm", "clm"); empty when valid.
-  using Validator = std::function<QVector<TemplateIssue>(const QString& source, const QString& family)>;
+  using Validator =
+      std::function<QVector<TemplateIssue>(const QString& source, const QString& family)>;
   // The template filled for one class and sample text; throws to report a problem.
   using Renderer = std::function<QString(const QString& source, const QString& className,
                                          const QString& sampleText)>;

@@ -50,13 +50,17 @@ void TemplateHighlighter::highlightBlock(const QString& text) {
     } else {
       const QString inner = t.mid(1, t.endsWith(QLatin1Char('}')) ? t.size() - 2 : -1).trimmed();
       const QString head = inner.section(QLatin1Char(':'), 0, 0).trimmed();
-      if (head == QLatin1String("class")) kind = kClass;
-      else if (head == QLatin1String("mask")) kind = kMask;
+      if (head == QLatin1String("class"))
+        kind = kClass;
+      else if (head == QLatin1String("mask"))
+        kind = kMask;
       else if (head == QLatin1String("text") || head == QLatin1String("text_a") ||
                head == QLatin1String("text_b") || head == QLatin1String("label"))
         kind = kInput;
-      else if (head == QLatin1String("soft")) kind = kSoft;
-      else if (head == QLatin1String("trigger")) kind = kTrigger;
+      else if (head == QLatin1String("soft"))
+        kind = kSoft;
+      else if (head == QLatin1String("trigger"))
+        kind = kTrigger;
     }
     setFormat(int(m.capturedStart()), int(m.capturedLength()), formats_[kind]);
   }

@@ -1,5 +1,6 @@
 #include "jobs/job_dock.h"
 
+#include <qcustomplot.h>
 #include <QApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -11,7 +12,6 @@
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
-#include <qcustomplot.h>
 
 #include <cmath>
 #include <ctime>
@@ -39,12 +39,17 @@ bool isFinal(JobState s) {
 
 QColor stateColor(JobState s) {
   switch (s) {
-    case JobState::Running: return QColor(25, 110, 200);
-    case JobState::Succeeded: return QColor(30, 140, 60);
-    case JobState::Failed: return QColor(200, 40, 40);
+    case JobState::Running:
+      return QColor(25, 110, 200);
+    case JobState::Succeeded:
+      return QColor(30, 140, 60);
+    case JobState::Failed:
+      return QColor(200, 40, 40);
     case JobState::Cancelled:
-    case JobState::Interrupted: return QColor(160, 110, 20);
-    case JobState::Queued: break;
+    case JobState::Interrupted:
+      return QColor(160, 110, 20);
+    case JobState::Queued:
+      break;
   }
   return QColor(110, 110, 110);
 }
@@ -119,8 +124,8 @@ JobDock::JobDock(std::shared_ptr<JobRunner> runner, QWidget* parent)
   };
   cancelButton_ = makeButton(tr("Cancel"), QStringLiteral("cancelJob"), QStyle::SP_BrowserStop);
   retryButton_ = makeButton(tr("Retry"), QStringLiteral("retryJob"), QStyle::SP_BrowserReload);
-  openButton_ = makeButton(tr("Open result"), QStringLiteral("openResult"),
-                           QStyle::SP_DialogOpenButton);
+  openButton_ =
+      makeButton(tr("Open result"), QStringLiteral("openResult"), QStyle::SP_DialogOpenButton);
   connect(cancelButton_, &QToolButton::clicked, this, [this] { cancel(selectedJob()); });
   connect(retryButton_, &QToolButton::clicked, this, [this] {
     if (JobId id = retry(selectedJob())) selectJob(id);
@@ -311,11 +316,13 @@ void JobDock::refreshRow(Info& i) {
   item->setText(kEta, i.state == JobState::Running ? formatDuration(i.eta) : QStringLiteral("–"));
   QStringList metrics;
   for (const auto& m : i.metrics)
-    metrics << QStringLiteral("%1 %2").arg(QString::fromStdString(m.first)).arg(m.second, 0, 'g', 4);
+    metrics
+        << QStringLiteral("%1 %2").arg(QString::fromStdString(m.first)).arg(m.second, 0, 'g', 4);
   item->setText(kMetric, metrics.join(QStringLiteral(", ")));
   const double elapsed =
       i.state == JobState::Running && i.clock.isValid() ? i.clock.elapsed() / 1000.0 : i.elapsed;
-  item->setText(kElapsed, i.state == JobState::Queued ? QStringLiteral("–") : formatDuration(elapsed));
+  item->setText(kElapsed,
+                i.state == JobState::Queued ? QStringLiteral("–") : formatDuration(elapsed));
   QString msg = i.state == JobState::Failed ? tr("Error: %1").arg(i.error) : i.message;
   if (i.total > 0 && i.state == JobState::Running)
     msg = QStringLiteral("[%1/%2] %3").arg(i.step).arg(i.total).arg(msg);
@@ -345,8 +352,10 @@ void JobDock::drainNow() {
     refreshDetails();
   }
   const JobId sel = selectedJob();
-  if (Info* i = info(sel); i && i->curveNeedsRebuild) rebuildCurve();
-  else if (i && i->curveDirty) extendCurve(*i);
+  if (Info* i = info(sel); i && i->curveNeedsRebuild)
+    rebuildCurve();
+  else if (i && i->curveDirty)
+    extendCurve(*i);
   if (!list_->currentItem() && list_->topLevelItemCount() > 0)
     list_->setCurrentItem(list_->topLevelItem(list_->topLevelItemCount() - 1));
   const QString s = summary();
@@ -376,11 +385,12 @@ void JobDock::refreshDetails() {
     return;
   }
   if (i->state == JobState::Failed) {
-    details_->setText(tr("<b>%1 failed:</b> %2").arg(i->name.toHtmlEscaped(), i->error.toHtmlEscaped()));
+    details_->setText(
+        tr("<b>%1 failed:</b> %2").arg(i->name.toHtmlEscaped(), i->error.toHtmlEscaped()));
     details_->setStyleSheet(QStringLiteral("color: rgb(190, 30, 30);"));
   } else {
-    details_->setText(tr("<b>%1</b> — %2").arg(i->name.toHtmlEscaped(),
-                                               QString::fromLatin1(toString(i->state))));
+    details_->setText(
+        tr("<b>%1</b> — %2").arg(i->name.toHtmlEscaped(), QString::fromLatin1(toString(i->state))));
     details_->setStyleSheet(QString());
   }
 }

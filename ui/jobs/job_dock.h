@@ -29,7 +29,7 @@ class JobEventQueue;
 class JobDock : public QWidget {
   Q_OBJECT
  public:
-  static constexpr int kDrainIntervalMs = 200;  // ≤ 5 Hz updates and replots
+  static constexpr int kDrainIntervalMs = 200;     // ≤ 5 Hz updates and replots
   static constexpr size_t kMaxCurvePoints = 4000;  // per series; older points are thinned
 
   explicit JobDock(std::shared_ptr<JobRunner> runner, QWidget* parent = nullptr);
@@ -48,7 +48,7 @@ class JobDock : public QWidget {
   JobState stateOf(JobId id) const;
   QString errorOf(JobId id) const;
   double fractionOf(JobId id) const;
-  int activeCount() const;   // queued + running
+  int activeCount() const;  // queued + running
   int runningCount() const;
   int jobCount() const { return int(jobs_.size()); }
   QString summary() const;
@@ -85,8 +85,8 @@ class JobDock : public QWidget {
     double elapsed = 0.0, eta = -1.0;
     QElapsedTimer clock;  // GUI-side clock for the elapsed column while running
     QTreeWidgetItem* item = nullptr;
-    bool curveDirty = false;        // new points since the curve was drawn
-    bool curveNeedsRebuild = false;  // history was thinned: redraw from scratch
+    bool curveDirty = false;                // new points since the curve was drawn
+    bool curveNeedsRebuild = false;         // history was thinned: redraw from scratch
     std::map<std::string, size_t> plotted;  // points of each series already on the chart
     std::int64_t metricEvents = 0;
     int stride = 1;  // keep every stride-th metric event (doubles when the history is thinned)

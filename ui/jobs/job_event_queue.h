@@ -18,8 +18,9 @@ class JobEventQueue {
 
   void push(const JobEvent& e) {
     std::lock_guard<std::mutex> lock(mutex_);
-    const bool progress = e.state == JobState::Running && (e.fraction != 0.0 || e.step != 0 ||
-                                                           !e.metrics.empty() || !e.message.empty());
+    const bool progress =
+        e.state == JobState::Running &&
+        (e.fraction != 0.0 || e.step != 0 || !e.metrics.empty() || !e.message.empty());
     if (progress) {
       auto& pending = pending_[e.id];
       if (pending.count >= kMaxPendingProgress) {

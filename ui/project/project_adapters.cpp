@@ -15,11 +15,21 @@ std::string jsonString(const std::string& s) {
   o << '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': o << "\\\""; break;
-      case '\\': o << "\\\\"; break;
-      case '\n': o << "\\n"; break;
-      case '\r': o << "\\r"; break;
-      case '\t': o << "\\t"; break;
+      case '"':
+        o << "\\\"";
+        break;
+      case '\\':
+        o << "\\\\";
+        break;
+      case '\n':
+        o << "\\n";
+        break;
+      case '\r':
+        o << "\\r";
+        break;
+      case '\t':
+        o << "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -55,7 +65,8 @@ std::string defaultText(const std::string& json) {
 bool looksLikeZeroShot(const std::string& row) {
   std::string lower;
   for (char c : row) lower += char(std::tolower(static_cast<unsigned char>(c)));
-  return lower.find("zero-shot") != std::string::npos || lower.find("zero_shot") != std::string::npos ||
+  return lower.find("zero-shot") != std::string::npos ||
+         lower.find("zero_shot") != std::string::npos ||
          lower.find("zeroshot") != std::string::npos;
 }
 }  // namespace
@@ -68,11 +79,16 @@ OptionSchema schemaFromRegistry(const std::vector<::pd::OptionSpec>& options) {
     s.help = o.help;
     s.required = o.required;
     s.defaultValue = defaultText(o.defaultJson);
-    if (o.type == "int") s.type = OptionType::Int;
-    else if (o.type == "float") s.type = OptionType::Double;
-    else if (o.type == "bool") s.type = OptionType::Bool;
-    else if (o.type == "choice") s.type = OptionType::Choice;
-    else s.type = OptionType::String;  // "string", "path"
+    if (o.type == "int")
+      s.type = OptionType::Int;
+    else if (o.type == "float")
+      s.type = OptionType::Double;
+    else if (o.type == "bool")
+      s.type = OptionType::Bool;
+    else if (o.type == "choice")
+      s.type = OptionType::Choice;
+    else
+      s.type = OptionType::String;  // "string", "path"
     if (o.type == "path") s.required = s.required || false;
     if (o.min) s.min = *o.min;
     if (o.max) s.max = *o.max;
@@ -97,7 +113,9 @@ std::string specJsonFrom(const std::string& kind, const OptionSchema& schema,
     if ((s.type == OptionType::Int || s.type == OptionType::Double) && v.empty()) continue;
     o << ',' << jsonString(s.name) << ':';
     switch (s.type) {
-      case OptionType::Int: o << std::stoll(v); break;
+      case OptionType::Int:
+        o << std::stoll(v);
+        break;
       case OptionType::Double: {
         std::ostringstream num;
         num.precision(17);
@@ -105,8 +123,11 @@ std::string specJsonFrom(const std::string& kind, const OptionSchema& schema,
         o << num.str();
         break;
       }
-      case OptionType::Bool: o << (v == "true" ? "true" : "false"); break;
-      default: o << jsonString(v);
+      case OptionType::Bool:
+        o << (v == "true" ? "true" : "false");
+        break;
+      default:
+        o << jsonString(v);
     }
   }
   o << '}';
@@ -180,8 +201,8 @@ charts::FewShotData fewShotFromReport(const ::pd::ReportData& report) {
       pts.push_back({double(shots), it->second.mean * scale, it->second.std * scale});
     }
     if (pts.empty()) continue;
-    const bool onlyZero = std::all_of(pts.begin(), pts.end(),
-                                      [](const charts::SeriesPoint& p) { return p.x == 0; });
+    const bool onlyZero =
+        std::all_of(pts.begin(), pts.end(), [](const charts::SeriesPoint& p) { return p.x == 0; });
     if ((looksLikeZeroShot(row) || onlyZero) && std::isnan(d.zeroShot)) {
       double sum = 0;
       for (const auto& p : pts) sum += p.mean;

@@ -22,7 +22,9 @@ QTableWidgetItem* numberItem(const QString& text) {
   item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
   return item;
 }
-QString ci(double lo, double hi) { return QStringLiteral("[%1, %2]").arg(lo, 0, 'f', 2).arg(hi, 0, 'f', 2); }
+QString ci(double lo, double hi) {
+  return QStringLiteral("[%1, %2]").arg(lo, 0, 'f', 2).arg(hi, 0, 'f', 2);
+}
 }  // namespace
 
 ComparisonView::ComparisonView(QWidget* parent) : QWidget(parent) {
@@ -102,7 +104,8 @@ void ComparisonView::setData(const ComparisonData& data) {
   title_->setText(tr("<h3>%1 <span style='color:gray'>vs</span> %2%3</h3>")
                       .arg(a.toHtmlEscaped(), b.toHtmlEscaped(),
                            data.dataset.empty() ? QString() : tr(" — %1").arg(q(data.dataset))));
-  metrics_->setHorizontalHeaderLabels({tr("Metric"), a, tr("95% CI"), b, tr("95% CI"), tr("Δ (B − A)")});
+  metrics_->setHorizontalHeaderLabels(
+      {tr("Metric"), a, tr("95% CI"), b, tr("95% CI"), tr("Δ (B − A)")});
   metrics_->setRowCount(int(data.metrics.size()));
   for (int r = 0; r < int(data.metrics.size()); ++r) {
     const MetricCI& m = data.metrics[size_t(r)];
@@ -161,7 +164,8 @@ void ComparisonView::setData(const ComparisonData& data) {
     item->setToolTip(q(d.imagePath.empty() ? d.text : d.imagePath));
     if (!d.imagePath.empty()) {
       QImageReader reader(q(d.imagePath));
-      reader.setScaledSize(reader.size().scaled(kThumbnailSize, kThumbnailSize, Qt::KeepAspectRatio));
+      reader.setScaledSize(
+          reader.size().scaled(kThumbnailSize, kThumbnailSize, Qt::KeepAspectRatio));
       const QImage img = reader.read();
       if (!img.isNull()) {
         item->setIcon(QIcon(QPixmap::fromImage(img)));

@@ -19,7 +19,7 @@ struct ResultsTableData {
 };
 
 struct MetricCI {
-  std::string name;  // "Top-1 accuracy (%)"
+  std::string name;                   // "Top-1 accuracy (%)"
   double a = 0, aLow = 0, aHigh = 0;  // value and 95% CI of prompt A
   double b = 0, bLow = 0, bHigh = 0;
 };

@@ -80,7 +80,8 @@ void ResultsTable::setData(const ResultsTableData& data) {
   for (const auto& row : data.rows) {
     QList<QStandardItem*> items;
     for (size_t i = 0; i < data.textColumns.size(); ++i)
-      items << new QStandardItem(i < row.text.size() ? QString::fromStdString(row.text[i]) : QString());
+      items << new QStandardItem(i < row.text.size() ? QString::fromStdString(row.text[i])
+                                                     : QString());
     for (size_t i = 0; i < data.numberColumns.size(); ++i) {
       auto* item = new QStandardItem;
       item->setData(i < row.numbers.size() ? row.numbers[i] : std::nan(""), Qt::DisplayRole);

@@ -10,15 +10,15 @@ namespace pd::ui {
 enum class OptionType { Int, Double, Bool, String, Choice };
 
 struct OptionSpec {
-  std::string name;          // key in the values map ("lr", "shots")
+  std::string name;  // key in the values map ("lr", "shots")
   OptionType type = OptionType::String;
   std::string defaultValue;  // as text ("0.002", "16", "true", "end")
   double min = -1e300;       // Int/Double: inclusive range
   double max = 1e300;
   std::vector<std::string> choices;  // Choice
-  std::string help;          // tooltip
-  std::string label;         // shown name; empty: name
-  bool required = false;     // String: must not be empty
+  std::string help;                  // tooltip
+  std::string label;                 // shown name; empty: name
+  bool required = false;             // String: must not be empty
 };
 
 using OptionSchema = std::vector<OptionSpec>;

@@ -61,7 +61,8 @@ RunDialog::RunDialog(const QString& title, OptionSchema schema, QWidget* parent)
     w->setObjectName(name);
     w->setToolTip(tip);
     fields_.insert(name, w);
-    auto* label = new QLabel(q(spec.label.empty() ? spec.name : spec.label) + QLatin1Char(':'), this);
+    auto* label =
+        new QLabel(q(spec.label.empty() ? spec.name : spec.label) + QLatin1Char(':'), this);
     label->setToolTip(tip);
     form->addRow(label, w);
   }
@@ -69,9 +70,8 @@ RunDialog::RunDialog(const QString& title, OptionSchema schema, QWidget* parent)
   errorLabel_->setObjectName(QStringLiteral("runErrors"));
   errorLabel_->setStyleSheet(QStringLiteral("color: rgb(200, 30, 30);"));
   errorLabel_->setWordWrap(true);
-  buttons_ = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel |
-                                      QDialogButtonBox::RestoreDefaults,
-                                  this);
+  buttons_ = new QDialogButtonBox(
+      QDialogButtonBox::Ok | QDialogButtonBox::Cancel | QDialogButtonBox::RestoreDefaults, this);
   buttons_->button(QDialogButtonBox::Ok)->setText(tr("Run"));
   connect(buttons_, &QDialogButtonBox::accepted, this, &RunDialog::accept);
   connect(buttons_, &QDialogButtonBox::rejected, this, &RunDialog::reject);
@@ -146,7 +146,9 @@ void RunDialog::revalidate() {
       edit->setStyleSheet(bad ? QStringLiteral("QLineEdit { border: 1px solid rgb(210,40,40); "
                                                "background: rgb(255,240,240); }")
                               : QString());
-    if (bad) lines << QStringLiteral("%1: %2").arg(q(spec.label.empty() ? spec.name : spec.label), errs[name]);
+    if (bad)
+      lines << QStringLiteral("%1: %2").arg(q(spec.label.empty() ? spec.name : spec.label),
+                                            errs[name]);
   }
   errorLabel_->setText(lines.join(QLatin1Char('\n')));
   errorLabel_->setVisible(!lines.isEmpty());

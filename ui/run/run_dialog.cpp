@@ -152,6 +152,11 @@ void RunDialog::revalidate() {
   }
   errorLabel_->setText(lines.join(QLatin1Char('\n')));
   errorLabel_->setVisible(!lines.isEmpty());
+  if (isVisible() && layout()) {  // grow so the reasons are readable, never shrink under the user
+    layout()->activate();
+    const QSize hint = sizeHint();
+    if (hint.height() > height()) resize(width(), hint.height());
+  }
   runButton()->setEnabled(errs.isEmpty());
 }
 

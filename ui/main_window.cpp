@@ -2,93 +2,408 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
 #include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QKeySequence>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QTreeWidget>
 
+#include "editors/template_editor.h"
+#include "jobs/job_dock.h"
+#include "promptdesk/error.h"
+#include "promptdesk/jobs.h"
+#include "promptdesk/project.h"
 #include "promptdesk/version.h"
+#include "run/run_dialog.h"
+#include "welcome_page.h"
 
 namespace pd::ui {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+MainWindow::MainWindow(QWidget* parent) : MainWindow(MainWindowOptions{}, parent) {}
+
+MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
+    : QMainWindow(parent), options_(std::move(options)) {
   setObjectName(QStringLiteral("MainWindow"));
   setWindowTitle(QStringLiteral("PromptDesk"));
+  JobRunnerOptions runnerOptions;
+  runnerOptions.workers = options_.workers;
+  runner_ = std::make_shared<JobRunner>(runnerOptions);
   workArea_ = new QTabWidget(this);
   workArea_->setObjectName(QStringLiteral("workArea"));
   workArea_->setDocumentMode(true);
   workArea_->setTabsClosable(true);
+  workArea_->setMovable(true);
+  connect(workArea_, &QTabWidget::tabCloseRequested, this, [this](int index) {
+    QWidget* w = workArea_->widget(index);
+    workArea_->removeTab(index);
+    if (w) w->deleteLater();
+  });
   setCentralWidget(workArea_);
   buildDocks();
   buildMenus();
-  jobSummary_ = new QLabel(tr("No jobs running"), this);
+  jobSummary_ = new QLabel(jobs_->summary(), this);
+  jobSummary_->setObjectName(QStringLiteral("jobSummary"));
   statusBar()->addPermanentWidget(jobSummary_);
   statusBar()->showMessage(tr("Ready"));
+  connect(jobs_, &JobDock::summaryChanged, jobSummary_, &QLabel::setText);
+  connect(jobs_, &JobDock::jobEnded, this, [this](quint64 id, int state) {
+    const auto s = JobState(state);
+    if (project_) refreshExplorer();
+    if (s == JobState::Failed)
+      statusBar()->showMessage(tr("Job %1 failed: %2").arg(id).arg(jobs_->errorOf(id)), 10000);
+    else
+      statusBar()->showMessage(tr("Job %1 %2").arg(id).arg(QString::fromLatin1(toString(s))), 5000);
+  });
+  connect(jobs_, &JobDock::allJobsEnded, this, [this] {
+    if (closingAfterCancel_) close();
+  });
+  openTab(new WelcomePage(this), tr("Welcome"));
+  // The zero-shot entry is wired to the core's job registry when it lands; its form works now.
+  JobKind zeroShot;
+  zeroShot.kind = QStringLiteral("zero_shot");
+  zeroShot.title = tr("Zero-shot Evaluation");
+  zeroShot.shortcut = QKeySequence(tr("Ctrl+R"));
+  auto spec = [](const char* name, OptionType type, const char* def, const char* help) {
+    OptionSpec s;
+    s.name = name;
+    s.type = type;
+    s.defaultValue = def;
+    s.help = help;
+    return s;
+  };
+  OptionSpec batch = spec("batch_size", OptionType::Int, "64", "Images per forward pass");
+  batch.min = 1;
+  batch.max = 4096;
+  OptionSpec tmpl =
+      spec("template", OptionType::String, "a photo of a {class}.", "Hand-crafted prompt template");
+  tmpl.required = true;
+  zeroShot.schema = {spec("model", OptionType::String, "", "Model in the project"),
+                     spec("dataset", OptionType::String, "", "Dataset in the project"), tmpl,
+                     batch};
+  zeroShot.schema[0].required = zeroShot.schema[1].required = true;
+  addJobKind(std::move(zeroShot));
+  installProjectHandlers();
+  registerCoreJobKinds();
   resize(1280, 800);
+  restoreSettings();
+}
+
+MainWindow::~MainWindow() = default;
+
+std::unique_ptr<QSettings> MainWindow::settings() const {
+  if (!options_.settingsFile.isEmpty())
+    return std::make_unique<QSettings>(options_.settingsFile, QSettings::IniFormat);
+  return std::make_unique<QSettings>(QStringLiteral("PromptDesk"), QStringLiteral("PromptDesk"));
+}
+
+int MainWindow::openTab(QWidget* widget, const QString& title) {
+  const int index = workArea_->addTab(widget, title);
+  workArea_->setCurrentIndex(index);
+  return index;
+}
+
+void MainWindow::setExplorerItems(const QString& section, const QStringList& names) {
+  for (int i = 0; i < explorerTree_->topLevelItemCount(); ++i) {
+    QTreeWidgetItem* top = explorerTree_->topLevelItem(i);
+    if (top->data(0, Qt::UserRole).toString() != section) continue;
+    qDeleteAll(top->takeChildren());
+    for (const QString& n : names) new QTreeWidgetItem(top, QStringList{n});
+    top->setExpanded(true);
+  }
 }
 
 void MainWindow::buildDocks() {
   explorerDock_ = new QDockWidget(tr("Project"), this);
   explorerDock_->setObjectName(QStringLiteral("explorerDock"));
-  auto* tree = new QTreeWidget(explorerDock_);
-  tree->setHeaderHidden(true);
+  explorerTree_ = new QTreeWidget(explorerDock_);
+  explorerTree_->setObjectName(QStringLiteral("projectExplorer"));
+  explorerTree_->setHeaderHidden(true);
+  const QIcon folder = style()->standardIcon(QStyle::SP_DirIcon);
   for (const char* section :
-       {"Models", "Datasets", "Templates", "Experiments", "Results", "Reports"})
-    new QTreeWidgetItem(tree, QStringList{tr(section)});
-  explorerDock_->setWidget(tree);
+       {"Models", "Datasets", "Templates", "Experiments", "Results", "Reports"}) {
+    auto* item = new QTreeWidgetItem(explorerTree_, QStringList{tr(section)});
+    item->setIcon(0, folder);
+    item->setData(0, Qt::UserRole, QString::fromLatin1(section));
+  }
+  explorerDock_->setWidget(explorerTree_);
   addDockWidget(Qt::LeftDockWidgetArea, explorerDock_);
 
   jobDock_ = new QDockWidget(tr("Jobs"), this);
   jobDock_->setObjectName(QStringLiteral("jobDock"));
-  auto* jobs = new QTreeWidget(jobDock_);
-  jobs->setHeaderLabels({tr("Job"), tr("State"), tr("Progress"), tr("ETA")});
-  jobDock_->setWidget(jobs);
+  jobs_ = new JobDock(runner_, jobDock_);
+  jobDock_->setWidget(jobs_);
   addDockWidget(Qt::BottomDockWidgetArea, jobDock_);
+  connect(jobs_, &JobDock::openResultRequested, this, &MainWindow::openJobResult);
+  connect(explorerTree_, &QTreeWidget::itemActivated, this, &MainWindow::onExplorerActivated);
 }
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->setObjectName(QStringLiteral("menuFile"));
-  file->addAction(tr("&New Project…"))->setShortcut(QKeySequence::New);
-  file->addAction(tr("&Open Project…"))->setShortcut(QKeySequence::Open);
-  file->addAction(tr("Save &As…"))->setShortcut(QKeySequence::SaveAs);
+  QAction* newAct = file->addAction(tr("&New Project…"), this, &MainWindow::newProject);
+  newAct->setShortcut(QKeySequence::New);
+  newAct->setObjectName(QStringLiteral("actionNew"));
+  QAction* openAct = file->addAction(tr("&Open Project…"), this, &MainWindow::openProjectDialog);
+  openAct->setShortcut(QKeySequence::Open);
+  openAct->setObjectName(QStringLiteral("actionOpen"));
+  recentMenu_ = file->addMenu(tr("Open &Recent"));
+  recentMenu_->setObjectName(QStringLiteral("menuRecent"));
+  QAction* saveAs = file->addAction(tr("Save &As…"), this, &MainWindow::saveProjectAs);
+  saveAs->setShortcut(QKeySequence::SaveAs);
+  saveAs->setObjectName(QStringLiteral("actionSaveAs"));
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"));
   quit->setShortcut(QKeySequence::Quit);
+  quit->setObjectName(QStringLiteral("actionQuit"));
   connect(quit, &QAction::triggered, this, &QWidget::close);
 
   QMenu* project = menuBar()->addMenu(tr("&Project"));
   project->setObjectName(QStringLiteral("menuProject"));
-  project->addAction(tr("Add &Model…"));
-  project->addAction(tr("Add &Dataset…"));
-  project->addAction(tr("New &Template…"));
+  QAction* addModel = project->addAction(tr("Add &Model…"), this, [this] {
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Add model"), QString(),
+                                     tr("Models (*.safetensors *.pt *.pth *.bin *.csv);;All (*)"));
+    if (!path.isEmpty()) addModelFile(path);
+  });
+  addModel->setObjectName(QStringLiteral("actionAddModel"));
+  QAction* addDataset = project->addAction(tr("Add &Dataset…"), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Add dataset"), QString(), tr("Datasets (*.csv *.tsv *.json *.jsonl);;All (*)"));
+    if (!path.isEmpty()) addDatasetFile(path);
+  });
+  addDataset->setObjectName(QStringLiteral("actionAddDataset"));
+  QAction* newTemplateAct =
+      project->addAction(tr("New &Template…"), this, &MainWindow::newTemplate);
+  newTemplateAct->setShortcut(QKeySequence(tr("Ctrl+T")));
+  newTemplateAct->setObjectName(QStringLiteral("actionNewTemplate"));
 
   QMenu* run = menuBar()->addMenu(tr("&Run"));
   run->setObjectName(QStringLiteral("menuRun"));
-  run->addAction(tr("&Zero-shot Evaluation…"));
-  run->addAction(tr("&Cancel All Jobs"));
+  runMenu_ = run;
+  runSeparator_ = run->addSeparator();
+  QAction* cancelAll = run->addAction(tr("&Cancel All Jobs"), this, [this] { jobs_->cancelAll(); });
+  cancelAll->setShortcut(QKeySequence(tr("Ctrl+Shift+K")));
+  cancelAll->setObjectName(QStringLiteral("actionCancelAll"));
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->setObjectName(QStringLiteral("menuView"));
-  view->addAction(explorerDock_->toggleViewAction());
-  view->addAction(jobDock_->toggleViewAction());
+  QAction* toggleExplorer = explorerDock_->toggleViewAction();
+  toggleExplorer->setShortcut(QKeySequence(tr("Ctrl+1")));
+  view->addAction(toggleExplorer);
+  QAction* toggleJobs = jobDock_->toggleViewAction();
+  toggleJobs->setShortcut(QKeySequence(tr("Ctrl+2")));
+  view->addAction(toggleJobs);
+  view->addSeparator();
+  QAction* closeTab = view->addAction(tr("Close &Tab"), this, [this] {
+    const int i = workArea_->currentIndex();
+    if (i >= 0) emit workArea_->tabCloseRequested(i);
+  });
+  closeTab->setShortcut(QKeySequence::Close);
+  QAction* nextTab = view->addAction(tr("&Next Tab"), this, [this] {
+    if (workArea_->count() > 0)
+      workArea_->setCurrentIndex((workArea_->currentIndex() + 1) % workArea_->count());
+  });
+  nextTab->setShortcut(QKeySequence::NextChild);
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->setObjectName(QStringLiteral("menuHelp"));
-  connect(help->addAction(tr("&About PromptDesk")), &QAction::triggered, this,
-          &MainWindow::showAbout);
+  QAction* about = help->addAction(tr("&About PromptDesk"), this, &MainWindow::showAbout);
+  about->setObjectName(QStringLiteral("actionAbout"));
+  about->setShortcut(QKeySequence::HelpContents);
+}
+
+QAction* MainWindow::addJobKind(JobKind kind) {
+  const QString id = kind.kind;
+  QAction* action = jobKindActions_.value(id);
+  if (!action) {
+    action = new QAction(this);
+    action->setObjectName(QStringLiteral("actionRun_") + id);
+    runMenu_->insertAction(runSeparator_, action);
+    connect(action, &QAction::triggered, this, [this, id] { launchJobKind(id); });
+    jobKindActions_.insert(id, action);
+  }
+  action->setText(kind.title + QStringLiteral("…"));
+  if (!kind.shortcut.isEmpty()) action->setShortcut(kind.shortcut);
+  for (auto& k : jobKinds_)
+    if (k.kind == id) {
+      k = std::move(kind);
+      return action;
+    }
+  jobKinds_.push_back(std::move(kind));
+  return action;
+}
+
+quint64 MainWindow::launchJobKind(const QString& kind) {
+  const JobKind* k = nullptr;
+  for (const auto& j : jobKinds_)
+    if (j.kind == kind) k = &j;
+  if (!k) return 0;
+  RunDialog dialog(k->title, k->schema, this);
+  if (dialog.exec() != QDialog::Accepted) return 0;
+  if (!k->make) {
+    statusBar()->showMessage(tr("%1 is not available in this build yet").arg(k->title), 8000);
+    return 0;
+  }
+  try {
+    const JobId id = jobs_->submit(k->make(dialog.values()));
+    jobDock_->show();
+    jobs_->selectJob(id);
+    statusBar()->showMessage(tr("Started %1 (job %2)").arg(k->title).arg(id), 5000);
+    return id;
+  } catch (const std::exception& e) {
+    statusBar()->showMessage(
+        tr("Could not start %1: %2").arg(k->title, QString::fromStdString(e.what())), 10000);
+    return 0;
+  }
+}
+
+void MainWindow::newTemplate() {
+  auto* editor = new TemplateEditor(this);
+  editor->setTemplateText(QStringLiteral("a photo of a {class}."));
+  openTab(editor, tr("Template"));
 }
 
 void MainWindow::showAbout() {
-  QMessageBox::about(
-      this, tr("About PromptDesk"),
-      tr("<b>PromptDesk %1</b><br>Prompt learning workbench.<br>Qt %2, LibTorch %3")
-          .arg(QString::fromStdString(pd::version()), QString::fromLatin1(qVersion()),
-               QString::fromStdString(pd::torchVersion())));
+  QMessageBox box(this);
+  box.setObjectName(QStringLiteral("aboutBox"));
+  box.setWindowTitle(tr("About PromptDesk"));
+  box.setTextFormat(Qt::RichText);
+  box.setText(tr("<h3>PromptDesk %1</h3><p>A workbench for prompt learning: CLIP, hand-crafted "
+                 "prompts, CoOp and CoCoOp.</p><table><tr><td>Qt</td><td>%2 (built with %3)"
+                 "</td></tr><tr><td>LibTorch</td><td>%4</td></tr></table>")
+                  .arg(QString::fromStdString(pd::version()), QString::fromLatin1(qVersion()),
+                       QStringLiteral(QT_VERSION_STR), QString::fromStdString(pd::torchVersion())));
+  box.setIconPixmap(QApplication::windowIcon().pixmap(64, 64));
+  box.exec();
+}
+
+void MainWindow::restoreSettings() {
+  auto s = settings();
+  const QByteArray geometry = s->value(QStringLiteral("window/geometry")).toByteArray();
+  if (!geometry.isEmpty()) restoreGeometry(geometry);
+  const QByteArray state = s->value(QStringLiteral("window/state")).toByteArray();
+  if (!state.isEmpty()) restoreState(state);
+  rebuildRecentMenu();
+}
+
+void MainWindow::saveSettings() {
+  auto s = settings();
+  s->setValue(QStringLiteral("window/geometry"), saveGeometry());
+  s->setValue(QStringLiteral("window/state"), saveState());
+  s->sync();
+}
+
+QStringList MainWindow::recentProjects() const {
+  return settings()->value(QStringLiteral("recentProjects")).toStringList();
+}
+
+void MainWindow::addRecentProject(const QString& path) {
+  QStringList list = recentProjects();
+  const QString abs = QFileInfo(path).absoluteFilePath();
+  list.removeAll(abs);
+  list.prepend(abs);
+  while (list.size() > kMaxRecent) list.removeLast();
+  auto s = settings();
+  s->setValue(QStringLiteral("recentProjects"), list);
+  s->sync();
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  recentMenu_->clear();
+  const QStringList list = recentProjects();
+  for (int i = 0; i < list.size(); ++i) {
+    const QString path = list[i];
+    QAction* a = recentMenu_->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(path));
+    a->setData(path);
+    connect(a, &QAction::triggered, this, [this, path] { openProject(path); });
+  }
+  recentMenu_->setEnabled(!list.isEmpty());
+}
+
+bool MainWindow::runProjectAction(const std::function<void(const QString&)>& fn,
+                                  const QString& path, const QString& what) {
+  try {
+    if (fn) fn(path);
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, what, QString::fromStdString(e.what()));
+    return false;
+  }
+  currentProject_ = QFileInfo(path).absoluteFilePath();
+  setWindowTitle(QStringLiteral("%1 — PromptDesk").arg(QFileInfo(path).fileName()));
+  addRecentProject(path);
+  refreshExplorer();
+  statusBar()->showMessage(tr("%1: %2").arg(what, path), 5000);
+  emit projectChanged(currentProject_);
+  return true;
+}
+
+bool MainWindow::openProject(const QString& path) {
+  return runProjectAction(handlers_.open, path, tr("Open project"));
+}
+
+bool MainWindow::createProject(const QString& path) {
+  return runProjectAction(handlers_.create, path, tr("New project"));
+}
+
+bool MainWindow::saveProjectCopyAs(const QString& path) {
+  return runProjectAction(handlers_.saveAs, path, tr("Save project as"));
+}
+
+void MainWindow::newProject() {
+  const QString path = QFileDialog::getSaveFileName(this, tr("New project"), QString(),
+                                                    tr("PromptDesk projects (*.pdesk)"));
+  if (!path.isEmpty()) createProject(path);
+}
+
+void MainWindow::openProjectDialog() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open project"), QString(),
+                                                    tr("PromptDesk projects (*.pdesk);;All (*)"));
+  if (!path.isEmpty()) openProject(path);
+}
+
+void MainWindow::saveProjectAs() {
+  const QString path = QFileDialog::getSaveFileName(this, tr("Save project as"), currentProject_,
+                                                    tr("PromptDesk projects (*.pdesk)"));
+  if (!path.isEmpty()) saveProjectCopyAs(path);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  jobs_->drainNow();
+  if (jobs_->activeCount() > 0) {
+    if (closingAfterCancel_) {  // waiting for cancelled jobs to stop
+      event->ignore();
+      return;
+    }
+    const bool yes =
+        options_.confirmCloseWithJobs
+            ? options_.confirmCloseWithJobs()
+            : QMessageBox::question(
+                  this, tr("Jobs are running"),
+                  tr("%n job(s) are still running or queued. Cancel them and quit?", nullptr,
+                     jobs_->activeCount()),
+                  QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
+    if (!yes) {
+      event->ignore();
+      return;
+    }
+    // Cancel and close once they have stopped (no blocking wait on the GUI thread).
+    closingAfterCancel_ = true;
+    jobs_->cancelAll();
+    statusBar()->showMessage(tr("Cancelling jobs…"));
+    event->ignore();
+    return;
+  }
+  saveSettings();
+  event->accept();
 }
 
 }  // namespace pd::ui

@@ -37,6 +37,7 @@ at::Tensor ClipModel::encode_image(const at::Tensor& images, std::int64_t batchS
   torch::NoGradGuard ng;
   at::Tensor x = images.to(at::kFloat).contiguous();
   const std::int64_t n = x.size(0);
+  if (n == 0) return at::empty({0, arch_.embedDim});
   if (batchSize <= 0 || n <= batchSize) return visual->forward(x);
   std::vector<at::Tensor> parts;
   for (std::int64_t i = 0; i < n; i += batchSize)
@@ -84,6 +85,7 @@ at::Tensor ClipModel::encode_text(const at::Tensor& tokens, std::int64_t batchSi
   torch::NoGradGuard ng;
   at::Tensor t = checkedTokens(arch_, tokens);
   const std::int64_t n = t.size(0);
+  if (n == 0) return at::empty({0, arch_.embedDim});
   if (batchSize <= 0 || n <= batchSize) return encodeTextChunk(t, truncate);
   std::vector<at::Tensor> parts;
   for (std::int64_t i = 0; i < n; i += batchSize)

@@ -62,8 +62,9 @@ BottleneckImpl::BottleneckImpl(std::int64_t inplanes, std::int64_t planes, std::
 }
 
 at::Tensor BottleneckImpl::forward(const at::Tensor& x) {
-  at::Tensor out = at::relu(bn1->forward(conv1->forward(x)));
-  out = at::relu(bn2->forward(conv2->forward(out)));
+  // In-place ReLUs on BatchNorm outputs are autograd-safe (BN's backward needs its input).
+  at::Tensor out = bn1->forward(conv1->forward(x)).relu_();
+  out = bn2->forward(conv2->forward(out)).relu_();
   if (stride > 1) out = at::avg_pool2d(out, {stride, stride});
   out = bn3->forward(conv3->forward(out));
   at::Tensor identity = x;
@@ -72,7 +73,7 @@ at::Tensor BottleneckImpl::forward(const at::Tensor& x) {
     d = downsample->ptr<torch::nn::Conv2dImpl>(0)->forward(d);
     identity = downsample->ptr<torch::nn::BatchNorm2dImpl>(1)->forward(d);
   }
-  return at::relu(out + identity);
+  return out.add_(identity).relu_();
 }
 
 AttentionPool2dImpl::AttentionPool2dImpl(std::int64_t spatial, std::int64_t embed,
@@ -124,9 +125,9 @@ ModifiedResNet::ModifiedResNet(const ClipArchitecture& a) {
 }
 
 at::Tensor ModifiedResNet::forward(const at::Tensor& images) {
-  at::Tensor x = at::relu(bn1->forward(conv1->forward(images)));
-  x = at::relu(bn2->forward(conv2->forward(x)));
-  x = at::relu(bn3->forward(conv3->forward(x)));
+  at::Tensor x = bn1->forward(conv1->forward(images)).relu_();
+  x = bn2->forward(conv2->forward(x)).relu_();
+  x = bn3->forward(conv3->forward(x)).relu_();
   x = at::avg_pool2d(x, {2, 2});
   for (auto& stage : layers)
     for (const auto& m : *stage) x = m->as<BottleneckImpl>()->forward(x);

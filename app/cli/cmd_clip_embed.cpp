@@ -14,8 +14,7 @@ pd::cli::Registrar reg("clip-embed", [](CLI::App& root, pd::cli::Outcome& out) {
   auto* cmd = root.add_subcommand(
       "clip-embed", "Encode images and/or texts with CLIP; write features as safetensors");
   static pd::ClipEmbedRequest req;
-  cmd->add_option("--model,-m", req.modelPath, "OpenAI .pt, .safetensors or HF folder")
-      ->required();
+  cmd->add_option("--model,-m", req.modelPath, "OpenAI .pt, .safetensors or HF folder")->required();
   auto* in = cmd->add_option("--in", req.inputSafetensors,
                              "safetensors with `images` and/or `text_tokens`");
   auto* img = cmd->add_option("--image", req.imageFiles, "image file(s) (JPEG/PNG)");
@@ -30,9 +29,8 @@ pd::cli::Registrar reg("clip-embed", [](CLI::App& root, pd::cli::Outcome& out) {
       throw CLI::ValidationError("clip-embed", "give --in, or --image and/or --text");
     std::cerr << "encoding with " << req.modelPath << " ...\n";
     pd::ClipEmbedResult r = pd::clipEmbed(req);
-    std::cerr << "encoded " << r.images << " image(s), " << r.texts << " text(s) in "
-              << std::fixed << std::setprecision(3) << r.seconds << " s; wrote "
-              << req.outputSafetensors << "\n";
+    std::cerr << "encoded " << r.images << " image(s), " << r.texts << " text(s) in " << std::fixed
+              << std::setprecision(3) << r.seconds << " s; wrote " << req.outputSafetensors << "\n";
     nlohmann::json j{{"output", req.outputSafetensors},
                      {"images", r.images},
                      {"texts", r.texts},

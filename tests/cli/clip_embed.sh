@@ -25,6 +25,19 @@ for m in clip-tiny-vit/openai-jit.pt clip-tiny-rn/model.safetensors clip-tiny-vi
   rm -f "$tmp/out.safetensors"
 done
 
+# Image files and texts (CLIP preprocessing + tokenizer), when the vocabulary is installed.
+out=$("$cli" clip-embed --model "$data/clip-tiny-vit/model.safetensors" \
+      --image "$data/clip-preprocess/landscape.jpg" "$data/clip-preprocess/grey.png" \
+      --text "a photo of a cat." "a photo of a dog." --out "$tmp/files.safetensors" 2>&1); rc=$?
+if [ $rc -ne 0 ] && echo "$out" | grep -qi "vocab\|install-data"; then
+  echo "skip: --image/--text (CLIP vocabulary not installed)"
+else
+  [ $rc -eq 0 ] || fail "clip-embed --image/--text exit $rc: $out"
+  echo "$out" | grep -q '"logits_per_image":\[\[' || fail "logits in summary: $out"
+  echo "$out" | grep -q '"images":2' || fail "two images: $out"
+  [ -s "$tmp/files.safetensors" ] || fail "no output for --image/--text"
+fi
+
 # Bad input: not a CLIP checkpoint, missing input, both kinds of input.
 out=$("$cli" clip-embed --model "$data/clip-tiny-vit/golden.safetensors" \
       --in "$data/clip-tiny-vit/golden.safetensors" --out "$tmp/x.safetensors" 2>&1); rc=$?

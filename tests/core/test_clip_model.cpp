@@ -26,13 +26,13 @@ double maxDiff(const at::Tensor& a, const at::Tensor& b) {
   return (a.to(at::kFloat) - b.to(at::kFloat)).abs().max().item<double>();
 }
 
-#define EXPECT_CLOSE(a, b, atol, what)                                                    \
-  do {                                                                                    \
-    const at::Tensor ta_ = (a), tb_ = (b);                                                \
-    QVERIFY2(ta_.sizes() == tb_.sizes(), qPrintable(QString("%1: shape").arg(what)));     \
-    const double d_ = maxDiff(ta_, tb_);                                                  \
-    QVERIFY2(d_ <= (atol), qPrintable(QString("%1: max |diff| %2 > %3").arg(what).arg(d_) \
-                                          .arg(atol)));                                   \
+#define EXPECT_CLOSE(a, b, atol, what)                                                   \
+  do {                                                                                   \
+    const at::Tensor ta_ = (a), tb_ = (b);                                               \
+    QVERIFY2(ta_.sizes() == tb_.sizes(), qPrintable(QString("%1: shape").arg(what)));    \
+    const double d_ = maxDiff(ta_, tb_);                                                 \
+    QVERIFY2(d_ <= (atol),                                                               \
+             qPrintable(QString("%1: max |diff| %2 > %3").arg(what).arg(d_).arg(atol))); \
   } while (0)
 
 // Released CLIP architectures (OpenAI's model card / build_model numbers).
@@ -136,8 +136,10 @@ class TestClipModel : public QObject {
     for (const char* fx : {"clip-tiny-vit", "clip-tiny-rn"}) {
       auto model = pd::models::loadClipModel(data(std::string(fx) + "/model.safetensors"));
       pd::models::ShapeMap fromModule;
-      for (const auto& p : model->named_parameters(true)) fromModule[p.key()] = p.value().sizes().vec();
-      for (const auto& b : model->named_buffers(true)) fromModule[b.key()] = b.value().sizes().vec();
+      for (const auto& p : model->named_parameters(true))
+        fromModule[p.key()] = p.value().sizes().vec();
+      for (const auto& b : model->named_buffers(true))
+        fromModule[b.key()] = b.value().sizes().vec();
       QVERIFY2(fromModule == pd::models::expectedClipShapes(model->architecture()), fx);
       auto sd = pd::io::readSafetensors(data(std::string(fx) + "/model.safetensors"));
       QVERIFY2(pd::models::shapesOf(sd) == fromModule, fx);
@@ -184,9 +186,12 @@ class TestClipModel : public QObject {
       QTest::newRow(qPrintable(fx + " jit fp16"))
           << fx + "/openai-jit-fp16.pt" << fx << "golden-fp16.safetensors";
     }
-    QTest::newRow("hf folder") << "clip-tiny-vit-hf" << "clip-tiny-vit-hf" << "golden.safetensors";
-    QTest::newRow("hf safetensors")
-        << "clip-tiny-vit-hf/model.safetensors" << "clip-tiny-vit-hf" << "golden.safetensors";
+    QTest::newRow("hf folder") << "clip-tiny-vit-hf"
+                               << "clip-tiny-vit-hf"
+                               << "golden.safetensors";
+    QTest::newRow("hf safetensors") << "clip-tiny-vit-hf/model.safetensors"
+                                    << "clip-tiny-vit-hf"
+                                    << "golden.safetensors";
   }
   void goldenParity() {
     QFETCH(QString, model);
@@ -205,6 +210,11 @@ class TestClipModel : public QObject {
                  "text_features full length");
     EXPECT_CLOSE(m->encode_image(ref.at("images"), 1), g.at("image_features"), 1e-4,
                  "image_features batch 1");
+    {  // grad mode on: the plain module path (no folded BatchNorm)
+      at::AutoGradMode on(true);
+      EXPECT_CLOSE(m->visual->forward(ref.at("images")).detach(), g.at("image_features"), 1e-4,
+                   "image_features, autograd path");
+    }
   }
 
   void truncationIsIdentical() {
@@ -227,16 +237,18 @@ class TestClipModel : public QObject {
     QFETCH(QString, fixture);
     QFETCH(bool, truncate);
     const std::string fx = fixture.toStdString();
-    auto m = pd::models::loadClipModel(data(fx == "clip-tiny-vit-hf" ? fx : fx + "/model.safetensors"));
+    auto m =
+        pd::models::loadClipModel(data(fx == "clip-tiny-vit-hf" ? fx : fx + "/model.safetensors"));
     auto g = golden(fx);
     at::Tensor tokens = g.at("coop_prompt_tokens");
     at::Tensor ctx = g.at("coop_ctx").clone().set_requires_grad(true);
     const std::int64_t n = tokens.size(0), nCtx = ctx.size(0);
     at::Tensor emb = m->token_embeddings(tokens);
     QVERIFY(!emb.requires_grad());
-    at::Tensor prompts = at::cat({emb.narrow(1, 0, 1), ctx.unsqueeze(0).expand({n, nCtx, ctx.size(1)}),
-                                  emb.narrow(1, 1 + nCtx, emb.size(1) - 1 - nCtx)},
-                                 1);
+    at::Tensor prompts =
+        at::cat({emb.narrow(1, 0, 1), ctx.unsqueeze(0).expand({n, nCtx, ctx.size(1)}),
+                 emb.narrow(1, 1 + nCtx, emb.size(1) - 1 - nCtx)},
+                1);
     at::Tensor textF = m->encode_text_embeddings(prompts, ClipModel::eot_index(tokens), truncate);
     at::Tensor imageF = m->encode_image(g.at("images"));
     at::Tensor logits = m->logits(imageF, textF);
@@ -303,8 +315,11 @@ class TestClipModel : public QObject {
     expectError([&] { m->encode_text(at::zeros({1, 7}, at::kFloat)); }, {"integers"});
     at::Tensor emb = at::zeros({2, 10, 16});
     expectError([&] { m->encode_text_embeddings(emb, at::tensor({3, 10}, at::kLong)); }, {"10"});
-    expectError([&] { m->encode_text_embeddings(at::zeros({2, 10, 8}), at::tensor({3, 4}, at::kLong)); },
-                {"(M, L, 16)"});
+    expectError(
+        [&] {
+          m->encode_text_embeddings(at::zeros({2, 10, 8}), at::tensor({3, 4}, at::kLong));
+        },
+        {"(M, L, 16)"});
   }
 };
 

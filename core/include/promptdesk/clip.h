@@ -10,25 +10,25 @@ namespace pd {
 // from tensor shapes as `build_model` does (64-wide heads), then overridden by a config.json
 // beside the checkpoint (OpenAI names) or by the Hugging Face config.json of an HF folder.
 struct ClipArchitecture {
-  bool visionIsResNet = false;         // ModifiedResNet image tower (RN50...) instead of a ViT
-  std::int64_t embedDim = 0;           // joint embedding size (text_projection columns)
-  std::int64_t imageResolution = 0;    // input side in pixels
-  std::int64_t visionWidth = 0;        // ViT width, or ResNet stem width (64 for RN50)
-  std::int64_t visionLayers = 0;       // ViT: transformer layers (ResNet: sum of stage blocks)
+  bool visionIsResNet = false;       // ModifiedResNet image tower (RN50...) instead of a ViT
+  std::int64_t embedDim = 0;         // joint embedding size (text_projection columns)
+  std::int64_t imageResolution = 0;  // input side in pixels
+  std::int64_t visionWidth = 0;      // ViT width, or ResNet stem width (64 for RN50)
+  std::int64_t visionLayers = 0;     // ViT: transformer layers (ResNet: sum of stage blocks)
   std::vector<std::int64_t> visionStageBlocks;  // ResNet only: blocks per stage (4 numbers)
-  std::int64_t visionPatchSize = 0;    // ViT only (0 for ResNet)
-  std::int64_t visionHeads = 0;        // ViT: width/64; ResNet attention pool: width*32/64
-  std::int64_t contextLength = 0;      // text positions (77)
-  std::int64_t vocabSize = 0;          // 49408
-  std::int64_t transformerWidth = 0;   // text width
+  std::int64_t visionPatchSize = 0;             // ViT only (0 for ResNet)
+  std::int64_t visionHeads = 0;                 // ViT: width/64; ResNet attention pool: width*32/64
+  std::int64_t contextLength = 0;               // text positions (77)
+  std::int64_t vocabSize = 0;                   // 49408
+  std::int64_t transformerWidth = 0;            // text width
   std::int64_t transformerHeads = 0;   // text heads (width/64 unless a config says otherwise)
   std::int64_t transformerLayers = 0;  // text layers
 
   // Filled by inspectClipModel (empty/0 when the architecture was built another way).
-  std::string configSource;            // "shapes", "config.json" or "hf-config.json"
-  std::string format;                  // checkpoint format as reported by the reader
-  std::string contentHash;             // reader's content hash of the weights
-  std::int64_t parameterCount = 0;     // learnable parameters (no BatchNorm statistics)
+  std::string configSource;         // "shapes", "config.json" or "hf-config.json"
+  std::string format;               // checkpoint format as reported by the reader
+  std::string contentHash;          // reader's content hash of the weights
+  std::int64_t parameterCount = 0;  // learnable parameters (no BatchNorm statistics)
 
   // ViT image tower: number of patches + class token. ResNet: attention-pool grid + 1.
   std::int64_t visionTokens() const;

@@ -13,8 +13,7 @@ namespace {
 const Shape& need(const ShapeMap& s, const std::string& key, size_t rank,
                   const std::string& source) {
   auto it = s.find(key);
-  if (it == s.end())
-    throw pd::Error("not a CLIP checkpoint: missing tensor '" + key + "'", source);
+  if (it == s.end()) throw pd::Error("not a CLIP checkpoint: missing tensor '" + key + "'", source);
   if (it->second.size() != rank)
     throw pd::Error("tensor '" + key + "' has shape " + shapeString(it->second) + ", expected " +
                         std::to_string(rank) + " dimensions",
@@ -137,7 +136,8 @@ void applyClipConfig(ClipArchitecture& a, const nlohmann::json& c, const std::st
   if (c.is_null() || (c.is_object() && c.empty())) return;
   if (!c.is_object()) throw pd::Error("config.json is not a JSON object", source);
   try {
-    if (c.contains("text_config") || c.contains("vision_config") || c.value("model_type", "") == "clip") {
+    if (c.contains("text_config") || c.contains("vision_config") ||
+        c.value("model_type", "") == "clip") {
       // Hugging Face CLIPModel config.
       setIf(c, "projection_dim", a.embedDim, source);
       if (c.contains("text_config")) {

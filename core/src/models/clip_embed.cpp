@@ -29,8 +29,8 @@ ClipEmbedResult clipEmbed(const ClipEmbedRequest& req) {
       throw pd::Error("holds neither 'images' nor 'text_tokens'", req.inputSafetensors);
     if (images.defined() && !at::isFloatingType(images.scalar_type()))
       throw pd::Error("'images' must be a floating-point tensor", req.inputSafetensors);
-    if (tokens.defined() && (at::isFloatingType(tokens.scalar_type()) ||
-                             tokens.scalar_type() == at::kBool))
+    if (tokens.defined() &&
+        (at::isFloatingType(tokens.scalar_type()) || tokens.scalar_type() == at::kBool))
       throw pd::Error("'text_tokens' must be an integer tensor", req.inputSafetensors);
   } else {
     const std::int64_t r = arch.imageResolution;
@@ -38,8 +38,7 @@ ClipEmbedResult clipEmbed(const ClipEmbedRequest& req) {
       images = at::empty({static_cast<std::int64_t>(req.imageFiles.size()), 3, r, r});
       for (size_t i = 0; i < req.imageFiles.size(); ++i) {
         std::vector<float> px = preprocessImageFileForClip(req.imageFiles[i], static_cast<int>(r));
-        images[static_cast<std::int64_t>(i)].copy_(
-            at::from_blob(px.data(), {3, r, r}, at::kFloat));
+        images[static_cast<std::int64_t>(i)].copy_(at::from_blob(px.data(), {3, r, r}, at::kFloat));
       }
     }
     if (!req.texts.empty()) {
@@ -77,7 +76,8 @@ ClipEmbedResult clipEmbed(const ClipEmbedRequest& req) {
     auto acc = logits.accessor<float, 2>();
     for (std::int64_t i = 0; i < logits.size(0); ++i) {
       res.logitsPerImage.emplace_back();
-      for (std::int64_t j = 0; j < logits.size(1); ++j) res.logitsPerImage.back().push_back(acc[i][j]);
+      for (std::int64_t j = 0; j < logits.size(1); ++j)
+        res.logitsPerImage.back().push_back(acc[i][j]);
     }
   }
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

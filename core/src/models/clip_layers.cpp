@@ -9,8 +9,8 @@ at::Tensor quickGelu(const at::Tensor& x) { return x * at::sigmoid(x * 1.702); }
 
 at::Tensor layerNormFp32(const torch::nn::LayerNorm& ln, const at::Tensor& x) {
   const auto& o = ln->options;
-  at::Tensor y = at::layer_norm(x.to(at::kFloat), o.normalized_shape(), ln->weight, ln->bias,
-                                o.eps());
+  at::Tensor y =
+      at::layer_norm(x.to(at::kFloat), o.normalized_shape(), ln->weight, ln->bias, o.eps());
   return x.scalar_type() == at::kFloat ? y : y.to(x.scalar_type());
 }
 
@@ -44,7 +44,8 @@ at::Tensor MultiheadAttentionImpl::forward(const at::Tensor& x, const at::Tensor
   at::Tensor scores = mask.defined() ? at::baddbmm(mask, q, k.transpose(1, 2), 1.0, scale)
                                      : at::bmm(q, k.transpose(1, 2)).mul_(scale);
   at::Tensor attn = at::softmax(scores, -1);
-  at::Tensor out = at::bmm(attn, v).view({n, heads, len, hd}).transpose(1, 2).reshape({n, len, width});
+  at::Tensor out =
+      at::bmm(attn, v).view({n, heads, len, hd}).transpose(1, 2).reshape({n, len, width});
   return out_proj->forward(out);
 }
 

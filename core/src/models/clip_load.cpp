@@ -42,7 +42,8 @@ void checkClipShapes(const ClipArchitecture& arch, const ShapeMap& shapes,
     auto it = shapes.find(key);
     if (it == shapes.end()) {
       if (!isBatchCounter(key)) missing.push_back(key);
-    } else if (it->second != shape && !(isBatchCounter(key) && it->second.empty() == shape.empty())) {
+    } else if (it->second != shape &&
+               !(isBatchCounter(key) && it->second.empty() == shape.empty())) {
       mismatched.push_back(key + " " + shapeString(it->second) + " expected " + shapeString(shape));
     }
   }
@@ -83,6 +84,7 @@ void ClipModel::loadWeights(const io::StateDict& sd) {
     dst.copy_(src.to(at::kFloat));
   }
   for (auto& p : parameters()) p.set_requires_grad(false);
+  visual->invalidateInferenceCache();
   eval();
 }
 
@@ -90,8 +92,7 @@ std::shared_ptr<ClipModel> buildClipModel(const io::StateDict& sd, const nlohman
   const ShapeMap shapes = shapesOf(sd);
   ClipArchitecture arch = inferClipArchitecture(shapes, sd.source);
   applyClipConfig(arch, config, sd.source);
-  if (arch.transformerWidth % arch.transformerHeads != 0 ||
-      arch.visionHeads <= 0 ||
+  if (arch.transformerWidth % arch.transformerHeads != 0 || arch.visionHeads <= 0 ||
       (arch.visionIsResNet ? (arch.visionWidth * 32) % arch.visionHeads
                            : arch.visionWidth % arch.visionHeads) != 0)
     throw pd::Error("attention widths are not multiples of the head counts (text " +

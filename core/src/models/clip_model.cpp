@@ -13,10 +13,13 @@ ClipModel::ClipModel(const ClipArchitecture& arch) : arch_(arch) {
   else
     visual = register_module("visual", std::make_shared<VisionTransformer>(a));
   const std::int64_t w = a.transformerWidth;
-  transformer = register_module("transformer", Transformer(w, a.transformerLayers, a.transformerHeads));
+  transformer =
+      register_module("transformer", Transformer(w, a.transformerLayers, a.transformerHeads));
   token_embedding = register_module("token_embedding", torch::nn::Embedding(a.vocabSize, w));
-  positional_embedding = register_parameter("positional_embedding", at::randn({a.contextLength, w}) * 0.01);
-  ln_final = register_module("ln_final", torch::nn::LayerNorm(torch::nn::LayerNormOptions({w}).eps(1e-5)));
+  positional_embedding =
+      register_parameter("positional_embedding", at::randn({a.contextLength, w}) * 0.01);
+  ln_final =
+      register_module("ln_final", torch::nn::LayerNorm(torch::nn::LayerNormOptions({w}).eps(1e-5)));
   text_projection = register_parameter(
       "text_projection", at::randn({w, a.embedDim}) / std::sqrt(static_cast<double>(w)));
   logit_scale = register_parameter("logit_scale", at::full({}, std::log(1.0 / 0.07)));
@@ -37,6 +40,7 @@ at::Tensor ClipModel::encode_image(const at::Tensor& images, std::int64_t batchS
   torch::NoGradGuard ng;
   at::Tensor x = images.to(at::kFloat).contiguous();
   const std::int64_t n = x.size(0);
+  if (n == 0) return at::empty({0, arch_.embedDim});
   if (batchSize <= 0 || n <= batchSize) return visual->forward(x);
   std::vector<at::Tensor> parts;
   for (std::int64_t i = 0; i < n; i += batchSize)
@@ -50,18 +54,18 @@ namespace {
 // Validates (M, L) integer token ids against the architecture; returns them as int64.
 at::Tensor checkedTokens(const ClipArchitecture& a, const at::Tensor& tokens) {
   if (tokens.dim() != 2 || tokens.size(1) > a.contextLength || tokens.size(1) < 1)
-    throw pd::Error("tokens must have shape (M, L) with 1 <= L <= " +
-                        std::to_string(a.contextLength) + ", got " +
-                        shapeString(tokens.sizes().vec()),
-                    "text tokens");
+    throw pd::Error(
+        "tokens must have shape (M, L) with 1 <= L <= " + std::to_string(a.contextLength) +
+            ", got " + shapeString(tokens.sizes().vec()),
+        "text tokens");
   if (at::isFloatingType(tokens.scalar_type()) || tokens.scalar_type() == at::kBool)
     throw pd::Error("tokens must be integers", "text tokens");
   at::Tensor t = tokens.to(at::kLong);
   if (t.numel() > 0) {
     const std::int64_t lo = t.min().item<std::int64_t>(), hi = t.max().item<std::int64_t>();
     if (lo < 0 || hi >= a.vocabSize)
-      throw pd::Error("token id " + std::to_string(lo < 0 ? lo : hi) +
-                          " outside the vocabulary (" + std::to_string(a.vocabSize) + " ids)",
+      throw pd::Error("token id " + std::to_string(lo < 0 ? lo : hi) + " outside the vocabulary (" +
+                          std::to_string(a.vocabSize) + " ids)",
                       "text tokens");
   }
   return t;
@@ -79,11 +83,11 @@ at::Tensor ClipModel::encodeTextChunk(const at::Tensor& tokens, bool truncate) {
   return encode_text_embeddings(at::embedding(token_embedding->weight, t), eot, false);
 }
 
-at::Tensor ClipModel::encode_text(const at::Tensor& tokens, std::int64_t batchSize,
-                                  bool truncate) {
+at::Tensor ClipModel::encode_text(const at::Tensor& tokens, std::int64_t batchSize, bool truncate) {
   torch::NoGradGuard ng;
   at::Tensor t = checkedTokens(arch_, tokens);
   const std::int64_t n = t.size(0);
+  if (n == 0) return at::empty({0, arch_.embedDim});
   if (batchSize <= 0 || n <= batchSize) return encodeTextChunk(t, truncate);
   std::vector<at::Tensor> parts;
   for (std::int64_t i = 0; i < n; i += batchSize)
@@ -114,8 +118,8 @@ at::Tensor ClipModel::encode_text_embeddings(const at::Tensor& promptEmbeddings,
                       "encode_text_embeddings");
     if (truncate) len = hi + 1;
   }
-  at::Tensor x = promptEmbeddings.narrow(1, 0, len).to(at::kFloat) +
-                 positional_embedding.narrow(0, 0, len);
+  at::Tensor x =
+      promptEmbeddings.narrow(1, 0, len).to(at::kFloat) + positional_embedding.narrow(0, 0, len);
   x = transformer->forward(x, causalMask(len, x.options().requires_grad(false)));
   // Only the EOT rows are used: select them first (ln_final is per position).
   at::Tensor rows = at::arange(n, eot.options()) * len + eot;

@@ -61,10 +61,10 @@ class ClipModel : public torch::nn::Module {
   at::Tensor encode_text_embeddings(const at::Tensor& promptEmbeddings, const at::Tensor& eotIndex,
                                     bool truncate = false);
 
-  std::int64_t textWidth() const { return arch_.transformerWidth; }      // D
-  std::int64_t contextLength() const { return arch_.contextLength; }    // 77
+  std::int64_t textWidth() const { return arch_.transformerWidth; }   // D
+  std::int64_t contextLength() const { return arch_.contextLength; }  // 77
   std::int64_t embedDim() const { return arch_.embedDim; }
-  at::Tensor logitScale() const { return logit_scale; }                 // scalar (log scale)
+  at::Tensor logitScale() const { return logit_scale; }  // scalar (log scale)
 
   // Copies every tensor of `sd` (OpenAI keys) into the module. Strict: missing keys,
   // unexpected keys and shape mismatches are collected into one pd::Error (context sd.source).

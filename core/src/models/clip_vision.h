@@ -8,6 +8,9 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
+#include <atomic>
+#include <mutex>
+
 #include "models/clip_layers.h"
 #include "promptdesk/clip.h"
 
@@ -16,6 +19,18 @@ namespace pd::models {
 // An image tower: images (N, 3, R, R) float -> features (N, embed_dim).
 struct VisionTower : torch::nn::Module {
   virtual at::Tensor forward(const at::Tensor& images) = 0;
+  // Drops derived inference data (folded BatchNorm); called after weights change.
+  virtual void invalidateInferenceCache() {}
+};
+
+// A convolution followed by an eval-mode BatchNorm, folded into one convolution's weight and
+// bias (used for inference without autograd: same result, one pass over the activations).
+struct FoldedConvBn {
+  at::Tensor weight, bias;
+  std::int64_t stride = 1, padding = 0;
+  void fold(const torch::nn::Conv2d& conv, const torch::nn::BatchNorm2d& bn, std::int64_t stride,
+            std::int64_t padding);
+  at::Tensor operator()(const at::Tensor& x) const;
 };
 
 struct VisionTransformer : VisionTower {
@@ -33,8 +48,11 @@ struct VisionTransformer : VisionTower {
 struct BottleneckImpl : torch::nn::Module {
   BottleneckImpl(std::int64_t inplanes, std::int64_t planes, std::int64_t stride);
   at::Tensor forward(const at::Tensor& x);
+  void fold();                                    // fills f1..fd from the modules
+  at::Tensor forwardFolded(const at::Tensor& x);  // eval, no autograd
 
   std::int64_t stride;
+  FoldedConvBn f1, f2, f3, fd;
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
   torch::nn::ModuleList downsample{nullptr};  // empty when the identity is used
@@ -55,12 +73,21 @@ TORCH_MODULE(AttentionPool2d);
 
 struct ModifiedResNet : VisionTower {
   explicit ModifiedResNet(const ClipArchitecture& arch);
+  // Eval mode without autograd: folded conv+BN path (folded lazily, once, thread-safe);
+  // otherwise the plain modules.
   at::Tensor forward(const at::Tensor& images) override;
+  void invalidateInferenceCache() override;
 
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
   std::vector<torch::nn::ModuleList> layers;  // layer1..layer4
   AttentionPool2d attnpool{nullptr};
+
+ private:
+  void ensureFolded();
+  FoldedConvBn s1_, s2_, s3_;
+  std::mutex foldMutex_;
+  std::atomic<bool> folded_{false};
 };
 
 }  // namespace pd::models

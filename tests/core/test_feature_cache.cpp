@@ -115,8 +115,7 @@ class TestFeatureCache : public QObject {
   }
 
   void lruEviction() {
-    // Each shard: 24 + 10 rows * 8 dims * 4 bytes = 344 bytes; limit fits two shards.
-    pd::FeatureCacheOptions o{cacheDir("c3"), 700};
+    pd::FeatureCacheOptions o{cacheDir("c3")};
     pd::FeatureCache cache(o);
     FakeExtractor fx;
     auto req = requests();
@@ -124,11 +123,15 @@ class TestFeatureCache : public QObject {
         c(req.begin() + 20, req.begin() + 30);
     pd::data::CachedFeatureRun run;
     pd::data::cachedFeatures(cache, a, wrap(fx), 10, {}, &run);
+    const std::uint64_t shard = cache.sizeBytes();  // one shard of 10 x 8 floats
+    QVERIFY(shard >= 320);
+    const std::uint64_t limit = 2 * shard + shard / 2;  // room for two shards
+    cache.setMaxBytes(limit);
     pd::data::cachedFeatures(cache, b, wrap(fx), 10, {}, &run);
     pd::data::cachedFeatures(cache, a, wrap(fx), 10, {}, &run);  // touch a: b is now the LRU
     QCOMPARE(run.hits, std::int64_t(10));
     pd::data::cachedFeatures(cache, c, wrap(fx), 10, {}, &run);
-    QVERIFY(cache.sizeBytes() <= 700);
+    QVERIFY(cache.sizeBytes() <= limit);
     QCOMPARE(cache.stats().evictedShards, std::int64_t(1));
     pd::data::cachedFeatures(cache, a, wrap(fx), 10, {}, &run);
     QCOMPARE(run.hits, std::int64_t(10));

@@ -1,7 +1,8 @@
 #pragma once
 // Feature cache: features of a frozen image tower, computed once per
 //   (model content hash, preprocessing spec, item content hash, augmentation view + its seed)
-// and kept on disk under one folder: shard files (one per stored batch, rows x dim float32) and
+// and kept on disk under one folder: safetensors shards (one per stored batch: "features",
+// rows x dim float32) and
 // an SQLite index (WAL mode) mapping each key to (shard, row). Any change of a key part is a
 // different key, so stale features are never returned; old ones age out by LRU eviction when the
 // folder exceeds its size limit. Threads and processes may fill one cache at once: shards are
@@ -58,6 +59,8 @@ class FeatureCache {
   // Drops every entry of one model (e.g. after its weights changed); returns keys dropped.
   std::int64_t invalidateModel(const std::string& modelHash);
   void clear();
+  // Size limit for later puts (eviction runs after each put).
+  void setMaxBytes(std::uint64_t maxBytes);
   const FeatureCacheStats& stats() const;
   const std::string& dir() const;
 

@@ -154,6 +154,10 @@ FeatureCache::~FeatureCache() {
 
 const FeatureCacheStats& FeatureCache::stats() const { return impl_->stats; }
 const std::string& FeatureCache::dir() const { return impl_->opt.dir; }
+void FeatureCache::setMaxBytes(std::uint64_t maxBytes) {
+  std::lock_guard<std::mutex> lock(impl_->m);
+  impl_->opt.maxBytes = maxBytes;
+}
 
 std::vector<bool> FeatureCache::get(const std::vector<FeatureKey>& keys,
                                     std::vector<std::vector<float>>* rows) {
@@ -222,10 +226,13 @@ void FeatureCache::put(const std::vector<FeatureKey>& keys, const float* data, i
       "shards/" + data::hex64(data::fnv1a64(keys.front().str() + "/" + std::to_string(::getpid()) +
                                             "/" + std::to_string(now) + "/" +
                                             std::to_string(counter++))) +
-      ".pdfeat";
+      ".safetensors";
   const std::string file = (fs::path(d.opt.dir) / name).string();
   data::writeFeatureShard(file, data, keys.size(), static_cast<std::uint64_t>(dim));
-  const std::int64_t bytes = 24 + static_cast<std::int64_t>(keys.size()) * dim * 4;
+  std::error_code sizeEc;
+  const auto fileSize = fs::file_size(file, sizeEc);
+  const std::int64_t bytes = sizeEc ? static_cast<std::int64_t>(keys.size()) * dim * 4
+                                    : static_cast<std::int64_t>(fileSize);
   std::int64_t inserted = 0;
   try {
     d.write([&] {

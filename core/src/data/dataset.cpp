@@ -99,13 +99,13 @@ DatasetInfo Dataset::info() const {
 Image Dataset::loadImage(const ItemRef& item) const {
   if (modality_ != "image") throw Error("not an image dataset", item.id);
   if (item.path.empty()) throw Error("item has no image file", item.id);
-  return data::decodeImageFile(item.path);
+  return data::loadImageFileStb(item.path);
 }
 
 std::string Dataset::contentHash(const ItemRef& item) const {
   if (modality_ == "text") return hashHex(item.text + '\x1f' + item.text2);
   if (item.path.empty()) throw Error("item has no content to hash", item.id);
-  return hashHex(data::readFileBytes(item.path));
+  return hashHex(data::readWholeFile(item.path));
 }
 
 namespace {

@@ -24,7 +24,7 @@
 
 namespace pd::data {
 
-std::string readFileBytes(const std::string& path) {
+std::string readWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error("cannot open file", path);
   std::ostringstream ss;
@@ -33,8 +33,8 @@ std::string readFileBytes(const std::string& path) {
   return ss.str();
 }
 
-Image decodeImageFile(const std::string& path) {
-  std::string bytes = readFileBytes(path);
+Image loadImageFileStb(const std::string& path) {
+  std::string bytes = readWholeFile(path);
   if (bytes.size() > static_cast<std::size_t>(INT32_MAX)) throw Error("image file too large", path);
   int w = 0, h = 0, c = 0;
   auto* buf = reinterpret_cast<const stbi_uc*>(bytes.data());

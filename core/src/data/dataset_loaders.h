@@ -15,9 +15,9 @@ std::unique_ptr<Dataset> openTextDataset(const std::string& kind, const std::str
                                          const DatasetOptions& opt);
 
 // Whole file as bytes; throws pd::Error naming the file.
-std::string readFileBytes(const std::string& path);
+std::string readWholeFile(const std::string& path);
 // Decodes a PNG/JPEG/BMP/... file to 8-bit gray or RGB; throws pd::Error naming the file.
-Image decodeImageFile(const std::string& path);
+Image loadImageFileStb(const std::string& path);
 // Reads only the header; false with a reason when the file is not a readable image.
 bool probeImageFile(const std::string& path, std::string* why);
 bool hasImageExtension(const std::string& filename);

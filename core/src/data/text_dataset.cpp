@@ -97,7 +97,7 @@ class TextDataset : public Dataset {
  private:
   void readDelimited(const std::string& file, const std::string& split, char delim, bool quoting,
                      const DatasetOptions& opt, std::vector<Row>& rows) {
-    const std::string text = readFileBytes(file);
+    const std::string text = readWholeFile(file);
     const std::string fname = fs::path(file).filename().string();
     auto records = parseDelimited(text, delim, quoting);
     if (records.empty()) throw Error("empty file (a header row is needed)", file);
@@ -150,7 +150,7 @@ class TextDataset : public Dataset {
 
   void readJsonl(const std::string& file, const std::string& split, const DatasetOptions& opt,
                  std::vector<Row>& rows) {
-    const std::string text = readFileBytes(file);
+    const std::string text = readWholeFile(file);
     const std::string fname = fs::path(file).filename().string();
     const std::string tcol = opt.textColumn, lcol = opt.labelColumn;
     std::size_t pos = 0;

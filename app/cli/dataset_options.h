@@ -30,14 +30,17 @@ struct DatasetArgs {
                   "read every image header and skip unreadable images");
   }
 
-  std::unique_ptr<pd::Dataset> open() {
+  std::unique_ptr<pd::Dataset> open() { return pd::openDataset(spec, resolved()); }
+
+  // The options with --label-names split into the list.
+  const pd::DatasetOptions& resolved() {
     options.labelNames.clear();
     if (!labelNames.empty()) {
       std::stringstream ss(labelNames);
       std::string name;
       while (std::getline(ss, name, ',')) options.labelNames.push_back(name);
     }
-    return pd::openDataset(spec, options);
+    return options;
   }
 };
 

@@ -10,9 +10,12 @@
 // stored twice keeps the first copy, and a shard evicted under a reader's feet reads as a miss.
 // Torch-free; the tensor-facing helper (extractor + batching) is core/src/data/cached_features.h.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "promptdesk/dataset.h"
 
 namespace pd {
 
@@ -68,5 +71,34 @@ class FeatureCache {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// ---- CLIP image features of a dataset split (`promptdesk-cli features`) -----------------------
+// Frozen CLIP image tower over a split, through the cache. Preprocessing: CLIP's (resize short
+// side, centre crop, normalise) at the model's resolution; augmented views (views = K > 0):
+// RandomResizedCrop + flip as CoOp trains with, view v of an item seeded from (seed, item, v).
+struct ImageFeaturesJob {
+  std::string modelPath;
+  std::string datasetSpec;
+  DatasetOptions datasetOptions;
+  std::string split = "test";
+  std::string cacheDir;                  // empty: dataDir()/feature-cache
+  std::uint64_t maxBytes = 8ull << 30;   // cache size limit
+  int batchSize = 64;
+  int views = 0;                         // 0: the plain view; K: K augmented views per item
+  std::uint64_t seed = 1;                // base seed of the augmented views
+  std::int64_t limit = 0;                // only the first N items of the split (0: all)
+};
+
+struct ImageFeaturesResult {
+  std::int64_t items = 0, features = 0, hits = 0, misses = 0, dim = 0;
+  double seconds = 0;         // cache lookups + encoding + storing (model load excluded)
+  double modelSeconds = 0;    // loading the model
+  std::string modelHash, preprocess, cacheDir;
+};
+
+// progress(done, total) is called after each batch. Throws pd::Error.
+ImageFeaturesResult computeImageFeatures(
+    const ImageFeaturesJob& job,
+    const std::function<void(std::int64_t, std::int64_t)>& progress = {});
 
 }  // namespace pd

@@ -3,25 +3,16 @@
 #include <array>
 #include <sstream>
 
+#include "data/prng.h"
+
 namespace pd::demo {
 
 namespace {
 
-// SplitMix64: a small, fully specified generator (same stream on every platform).
-struct Mix {
-  std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }
-  template <class V>
-  const typename V::value_type& pick(const V& v) {
-    return v[next() % v.size()];
-  }
-};
+template <class V>
+const typename V::value_type& pickOne(const V& v, data::SplitMix64& rng) {
+  return v[rng.below(v.size())];
+}
 
 struct ClassWords {
   std::vector<std::string> nouns;        // singular nouns ("t-shirt", "tee")
@@ -61,12 +52,12 @@ std::string article(const std::string& noun) {
   return (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u') ? "an" : "a";
 }
 
-std::string dropOneWord(const std::string& text, Mix& rng) {
+std::string dropOneWord(const std::string& text, data::SplitMix64& rng) {
   std::istringstream in(text);
   std::vector<std::string> toks;
   for (std::string t; in >> t;) toks.push_back(t);
   if (toks.size() < 3) return text;
-  toks.erase(toks.begin() + static_cast<long>(rng.next() % toks.size()));
+  toks.erase(toks.begin() + static_cast<long>(rng.below(toks.size())));
   std::string out;
   for (auto& t : toks) out += (out.empty() ? "" : " ") + t;
   return out;
@@ -83,20 +74,19 @@ const std::vector<std::string>& fashionClassNames() {
 
 std::string fashionCaption(int label, std::uint64_t itemIndex, int view, std::uint64_t seed,
                            const CaptionOptions& options) {
-  Mix rng{seed * 0x100000001B3ull ^ (itemIndex * 0x9E3779B97F4A7C15ull) ^
-          (std::uint64_t(view) << 48) ^ std::uint64_t(label + 1)};
-  rng.next();
+  data::SplitMix64 rng(data::deriveSeed(
+      seed, "caption/" + std::to_string(itemIndex) + "/" + std::to_string(view)));
   int cls = label;
-  if (rng.uniform() < options.noiseWrongClass) cls = static_cast<int>(rng.next() % 10);
+  if (rng.uniform() < options.noiseWrongClass) cls = static_cast<int>(rng.below(10));
   const ClassWords& w = words()[static_cast<std::size_t>(cls % 10)];
-  const std::string& noun = rng.pick(w.nouns);
-  const std::string& detail = rng.pick(w.details);
+  const std::string& noun = pickOne(w.nouns, rng);
+  const std::string& detail = pickOne(w.details, rng);
   static const std::vector<std::string> shades = {"black", "white", "grey", "dark", "light",
                                                   "striped", "plain", "patterned"};
-  const std::string& shade = rng.pick(shades);
+  const std::string& shade = pickOne(shades, rng);
   const std::string a = article(noun);
   std::string cap;
-  switch (rng.next() % 14) {
+  switch (rng.below(14)) {
     case 0: cap = a + " " + noun; break;
     case 1: cap = noun; break;
     case 2: cap = "product photo: " + noun; break;

@@ -50,6 +50,12 @@ void writeGoldenPng(const at::Tensor& img, const fs::path& p) {
   QVERIFY(stbi_write_png(p.string().c_str(), w, h, 3, px.data_ptr<std::uint8_t>(), w * 3));
 }
 
+void writeAliases(const std::string& path, const std::string& cls, const std::string& alias) {
+  nlohmann::json j;
+  j["aliases"][cls] = alias;
+  std::ofstream(path) << j.dump();
+}
+
 struct CancelAtOnce : pd::JobContext {
   bool cancelRequested() const override { return true; }
   int threads() const override { return 1; }
@@ -165,23 +171,29 @@ class TestZeroShot : public QObject {
     QCOMPARE(same.mcnemar.pValue, 1.0);
   }
 
-  // Aliases: a verbalizer that renames class c0 changes only that class's prompt.
+  // Aliases: a verbalizer that renames class c0 changes only that class's prompt and scores.
   void aliasesChangePrompts() {
-    const std::string vpath = tmp_.filePath("aliases.json").toStdString();
-    std::ofstream(vpath) << R"({"aliases": {")" << texts_[0] << R"(": "itap of a sunflower."}})";
     pd::ZeroShotSpec spec;
     spec.modelPath = data(kModel);
     spec.datasetSpec = dsRoot_;
     spec.templates = {"{class}"};
-    spec.aliasesFile = vpath;
     spec.cacheDir = tmp_.filePath("cache").toStdString();
-    pd::ZeroShotResult r = pd::runZeroShot(spec);
-    QCOMPARE(r.promptNames[0], std::string("itap of a sunflower."));
-    QCOMPARE(r.promptNames[1], texts_[1]);
-    // Class 0 now has class 2's prompt: equal scores for both columns.
-    for (const auto& it : r.items) QVERIFY(std::abs(it.scores[0] - it.scores[2]) < 1e-4f);
-
-    std::ofstream(vpath) << R"({"aliases": {"no such class": "x"}})";
+    const pd::ZeroShotResult base = pd::runZeroShot(spec);
+    const std::string vpath = tmp_.filePath("aliases.json").toStdString();
+    writeAliases(vpath, texts_[0], "a photo of a dog.");
+    spec.aliasesFile = vpath;
+    const pd::ZeroShotResult r = pd::runZeroShot(spec);
+    QCOMPARE(r.promptNames[0], std::string("a photo of a dog."));
+    QCOMPARE(r.promptNames[1], base.promptNames[1]);
+    QCOMPARE(r.classNames, base.classNames);
+    for (std::size_t k = 0; k < r.items.size(); ++k) {
+      QVERIFY(std::abs(r.items[k].scores[0] - base.items[k].scores[0]) > 1e-4f);
+      for (int c = 1; c < 6; ++c) QCOMPARE(r.items[k].scores[c], base.items[k].scores[c]);
+    }
+    // An alias equal to another class's prompt makes two classes identical: an error.
+    writeAliases(vpath, texts_[0], texts_[2]);
+    QVERIFY_THROWS_EXCEPTION(pd::Error, pd::runZeroShot(spec));
+    writeAliases(vpath, "no such class", "x");
     QVERIFY_THROWS_EXCEPTION(pd::Error, pd::runZeroShot(spec));
   }
 

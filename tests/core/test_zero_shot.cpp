@@ -1,6 +1,9 @@
 // Zero-shot evaluation: golden CLIP logits through the whole job (PNG image folder, feature
 // cache, prompts), prompt ensembling against a hand computation, template-set resolution,
 // cancellation, results JSON and McNemar comparison.
+#include "data/cached_features.h"
+#include "data/clip_preprocess.h"
+#include "io/checkpoint.h"
 #include "io/safetensors.h"
 #include "methods/zero_shot.h"
 #include "models/clip_model.h"
@@ -14,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "promptdesk/error.h"
+#include "promptdesk/feature_cache.h"
 #include "promptdesk/jobs.h"
 #include "promptdesk/tokenizer.h"
 #include "promptdesk/zero_shot.h"
@@ -74,6 +78,17 @@ class TestZeroShot : public QObject {
   std::vector<std::string> texts_;
   std::string dsRoot_;
 
+  pd::ZeroShotSpec goldenSpec(const QString& cache) {
+    pd::ZeroShotSpec spec;
+    spec.modelPath = data(kModel);
+    spec.datasetSpec = dsRoot_;
+    spec.split = "test";
+    spec.templates = {"{class}"};
+    spec.batchSize = 2;
+    spec.cacheDir = tmp_.filePath(cache).toStdString();
+    return spec;
+  }
+
  private Q_SLOTS:
   void initTestCase() {
     QVERIFY(tmp_.isValid());
@@ -107,16 +122,30 @@ class TestZeroShot : public QObject {
              qPrintable(QString("max diff %1").arg((logits - ref).abs().max().item<float>())));
   }
 
-  // The whole job on PNG files through the runner: predictions equal the golden argmax, a second
-  // run takes every feature from the cache and gives the same scores.
-  void jobMatchesGoldenArgmax() {
-    pd::ZeroShotSpec spec;
-    spec.modelPath = data(kModel);
-    spec.datasetSpec = dsRoot_;
-    spec.split = "test";
-    spec.templates = {"{class}"};
-    spec.batchSize = 2;
-    spec.cacheDir = tmp_.filePath("cache").toStdString();
+  // The whole job through the runner, with the golden images' features in the feature cache
+  // under the keys of the dataset's PNG items (the golden tensors are random normal values, not
+  // representable as 8-bit images): scores equal golden logits_per_image, predictions its argmax.
+  void jobOnGoldenFeatures() {
+    pd::ZeroShotSpec spec = goldenSpec("cache-golden");
+    {
+      auto model = pd::models::loadClipModel(data(kModel));
+      const std::string hash = pd::io::readCheckpoint(data(kModel)).contentHash;
+      auto ds = pd::openDataset(dsRoot_);
+      const auto& items = ds->items("test");
+      QCOMPARE(items.size(), std::size_t(3));
+      auto reqs = pd::data::makeFeatureRequests(*ds, items, hash,
+                                                pd::methods::clipPreprocessKey(32));
+      at::Tensor feats = model->encode_image(golden_.tensors.at("images"));
+      std::vector<pd::FeatureKey> keys;
+      std::vector<at::Tensor> rows;
+      for (std::size_t k = 0; k < items.size(); ++k) {
+        keys.push_back(reqs[k].key);
+        rows.push_back(feats[items[k].label]);  // folder c<i> holds golden image i
+      }
+      at::Tensor block = at::stack(rows).contiguous();
+      pd::FeatureCache cache({spec.cacheDir});
+      cache.put(keys, block.data_ptr<float>(), static_cast<int>(block.size(1)));
+    }
     pd::JobRunner runner(pd::JobRunnerOptions{1, 1});
     std::atomic<int> events{0};
     runner.setListener([&](const pd::JobEvent& e) {
@@ -128,21 +157,44 @@ class TestZeroShot : public QObject {
     QVERIFY2(runner.state(id) == pd::JobState::Succeeded, runner.error(id).c_str());
     QVERIFY(events.load() >= 3);
     const pd::ZeroShotResult& r = job->result();
+    QCOMPARE(r.cacheHits, std::int64_t(3));
+    QCOMPARE(r.cacheMisses, std::int64_t(0));
     QCOMPARE(r.items.size(), std::size_t(3));
     QCOMPARE(r.classNames.size(), std::size_t(6));
-    QCOMPARE(r.cacheMisses, std::int64_t(3));
     const at::Tensor ref = golden_.tensors.at("logits_per_image");
     for (std::size_t k = 0; k < r.items.size(); ++k) {
-      const int i = r.items[k].label;  // item of folder c<i> is golden image i
+      const int i = r.items[k].label;
       QCOMPARE(r.items[k].id, "test/c" + std::to_string(i) + "/golden" + std::to_string(i) +
                                   ".png");
-      const int want = static_cast<int>(ref[i].argmax().item<std::int64_t>());
-      QCOMPARE(r.metrics.predictions[k], want);
-      for (int c = 0; c < 6; ++c)  // PNG round trip: within a grey level of the golden input
-        QVERIFY(std::abs(r.items[k].scores[c] - ref[i][c].item<float>()) < 0.05f);
+      QCOMPARE(r.metrics.predictions[k], static_cast<int>(ref[i].argmax().item<std::int64_t>()));
+      for (int c = 0; c < 6; ++c)
+        QVERIFY2(std::abs(r.items[k].scores[c] - ref[i][c].item<float>()) < 1e-3f,
+                 qPrintable(QString("item %1 class %2").arg(i).arg(c)));
+    }
+    // Accuracy from the golden argmax against labels 0, 1, 2.
+    int correct = 0;
+    for (int i = 0; i < 3; ++i) correct += ref[i].argmax().item<std::int64_t>() == i;
+    QCOMPARE(r.metrics.accuracy, correct / 3.0);
+  }
+
+  // On image files the job computes the features itself (CLIP preprocessing of the PNG), stores
+  // them, and a second run takes every one from the cache with identical scores.
+  void jobComputesAndCachesFeatures() {
+    pd::ZeroShotSpec spec = goldenSpec("cache");
+    const pd::ZeroShotResult r = pd::runZeroShot(spec);
+    QCOMPARE(r.cacheMisses, std::int64_t(3));
+    auto model = pd::models::loadClipModel(data(kModel));
+    auto tok = pd::ClipTokenizer::fromDataDir();
+    at::Tensor emb = pd::methods::classEmbeddings(*model, tok, {"{class}"}, texts_, 8);
+    for (std::size_t k = 0; k < r.items.size(); ++k) {
+      const std::string file = dsRoot_ + "/" + r.items[k].id;
+      at::Tensor f = model->encode_image(pd::data::clipPreprocessFile(file, 32).unsqueeze(0));
+      at::Tensor want = pd::methods::zeroShotLogits(*model, f, emb)[0];
+      for (int c = 0; c < 6; ++c)
+        QVERIFY(std::abs(r.items[k].scores[c] - want[c].item<float>()) < 1e-4f);
+      QCOMPARE(r.metrics.predictions[k], static_cast<int>(want.argmax().item<std::int64_t>()));
     }
     QCOMPARE(r.metrics.n, std::int64_t(3));
-    QVERIFY(r.metrics.accuracy >= 0 && r.metrics.accuracy <= 1);
     QVERIFY(r.metrics.ciLow <= r.metrics.accuracy && r.metrics.accuracy <= r.metrics.ciHigh);
     QVERIFY(!r.modelHash.empty());
 

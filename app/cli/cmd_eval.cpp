@@ -25,12 +25,13 @@ void printTable(const pd::ZeroShotResult& r) {
   std::printf("  top-%d     %6.2f%%\n", std::min(5, m.numClasses), 100 * m.top5);
   std::printf("  macro-F1  %6.2f%%\n", 100 * m.macroF1);
   std::printf("  ECE       %6.4f\n", m.ece);
-  std::printf("  time      %.3f s (%.1f items/s; model %.3f s, prompts %.3f s, images %.3f s; "
-              "cache %lld hits, %lld computed)\n",
-              r.seconds, r.itemsPerSecond, r.modelSeconds, r.textSeconds, r.imageSeconds,
-              static_cast<long long>(r.cacheHits), static_cast<long long>(r.cacheMisses));
-  std::printf("\n  %-4s %-28s %8s %9s %10s %7s\n", "#", "class", "support", "accuracy",
-              "precision", "F1");
+  std::printf(
+      "  time      %.3f s (%.1f items/s; model %.3f s, prompts %.3f s, images %.3f s; "
+      "cache %lld hits, %lld computed)\n",
+      r.seconds, r.itemsPerSecond, r.modelSeconds, r.textSeconds, r.imageSeconds,
+      static_cast<long long>(r.cacheHits), static_cast<long long>(r.cacheMisses));
+  std::printf("\n  %-4s %-28s %8s %9s %10s %7s\n", "#", "class", "support", "accuracy", "precision",
+              "F1");
   for (std::size_t c = 0; c < m.perClass.size(); ++c) {
     const auto& pc = m.perClass[c];
     std::string name = c < r.classNames.size() ? r.classNames[c] : std::to_string(c);
@@ -43,8 +44,8 @@ void printTable(const pd::ZeroShotResult& r) {
 
 void printComparison(const pd::ZeroShotComparison& c, const std::string& a, const std::string& b) {
   std::printf("McNemar on %lld shared items\n", static_cast<long long>(c.n));
-  std::printf("  A %s: accuracy %.2f%%\n  B %s: accuracy %.2f%%\n", a.c_str(),
-              100 * c.accuracyA, b.c_str(), 100 * c.accuracyB);
+  std::printf("  A %s: accuracy %.2f%%\n  B %s: accuracy %.2f%%\n", a.c_str(), 100 * c.accuracyA,
+              b.c_str(), 100 * c.accuracyB);
   std::printf("  both right %lld, both wrong %lld, A right/B wrong %lld, A wrong/B right %lld\n",
               static_cast<long long>(c.bothRight), static_cast<long long>(c.bothWrong),
               static_cast<long long>(c.mcnemar.b), static_cast<long long>(c.mcnemar.c));
@@ -79,8 +80,7 @@ pd::cli::Registrar reg("eval", [](CLI::App& root, pd::cli::Outcome& out) {
   cmd->add_option("--cache", spec.cacheDir, "feature cache folder (default <data>/feature-cache)");
   cmd->add_option("--out", outPath, "write the results JSON here");
   cmd->add_flag("--no-items", noItems, "leave per-item scores out of --json output");
-  cmd->add_option("--compare", compare, "compare two results JSON files (McNemar)")
-      ->expected(2);
+  cmd->add_option("--compare", compare, "compare two results JSON files (McNemar)")->expected(2);
   cmd->add_option("--alpha", alpha, "significance level for --compare")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_flag("--json", json, "print JSON on stdout instead of the table");
@@ -127,15 +127,15 @@ pd::cli::Registrar reg("eval", [](CLI::App& root, pd::cli::Outcome& out) {
     const pd::JobId id = runner.submit(job);
     runner.wait(id);
     if (runner.state(id) != pd::JobState::Succeeded)
-      throw pd::Error(runner.error(id).empty() ? pd::toString(runner.state(id))
-                                               : runner.error(id));
+      throw pd::Error(runner.error(id).empty() ? pd::toString(runner.state(id)) : runner.error(id));
     const pd::ZeroShotResult& r = job->result();
     if (!outPath.empty()) r.writeJson(outPath);
     if (json)
       std::cout << r.toJson(!noItems) << "\n";
     else
       printTable(r);
-    if (!outPath.empty() && !quiet) std::fprintf(stderr, "results written to %s\n", outPath.c_str());
+    if (!outPath.empty() && !quiet)
+      std::fprintf(stderr, "results written to %s\n", outPath.c_str());
     out.code = 0;
   });
 });

@@ -115,8 +115,8 @@ class TestZeroShot : public QObject {
     auto tok = pd::ClipTokenizer::fromDataDir();
     at::Tensor emb = pd::methods::classEmbeddings(*model, tok, {"{class}"}, texts_, 4);
     QCOMPARE(emb.size(0), std::int64_t(6));
-    at::Tensor logits = pd::methods::zeroShotLogits(
-        *model, model->encode_image(golden_.tensors.at("images")), emb);
+    at::Tensor logits =
+        pd::methods::zeroShotLogits(*model, model->encode_image(golden_.tensors.at("images")), emb);
     const at::Tensor ref = golden_.tensors.at("logits_per_image");
     QVERIFY2(at::allclose(logits, ref, 0, 1e-3),
              qPrintable(QString("max diff %1").arg((logits - ref).abs().max().item<float>())));
@@ -133,8 +133,8 @@ class TestZeroShot : public QObject {
       auto ds = pd::openDataset(dsRoot_);
       const auto& items = ds->items("test");
       QCOMPARE(items.size(), std::size_t(3));
-      auto reqs = pd::data::makeFeatureRequests(*ds, items, hash,
-                                                pd::methods::clipPreprocessKey(32));
+      auto reqs =
+          pd::data::makeFeatureRequests(*ds, items, hash, pd::methods::clipPreprocessKey(32));
       at::Tensor feats = model->encode_image(golden_.tensors.at("images"));
       std::vector<pd::FeatureKey> keys;
       std::vector<at::Tensor> rows;
@@ -164,8 +164,8 @@ class TestZeroShot : public QObject {
     const at::Tensor ref = golden_.tensors.at("logits_per_image");
     for (std::size_t k = 0; k < r.items.size(); ++k) {
       const int i = r.items[k].label;
-      QCOMPARE(r.items[k].id, "test/c" + std::to_string(i) + "/golden" + std::to_string(i) +
-                                  ".png");
+      QCOMPARE(r.items[k].id,
+               "test/c" + std::to_string(i) + "/golden" + std::to_string(i) + ".png");
       QCOMPARE(r.metrics.predictions[k], static_cast<int>(ref[i].argmax().item<std::int64_t>()));
       for (int c = 0; c < 6; ++c)
         QVERIFY2(std::abs(r.items[k].scores[c] - ref[i][c].item<float>()) < 1e-3f,
@@ -209,15 +209,16 @@ class TestZeroShot : public QObject {
     r.writeJson(path);
     std::ifstream in(path);
     nlohmann::json j = nlohmann::json::parse(in);
-    for (const char* key : {"accuracy", "top5", "macro_f1", "ece", "accuracy_ci95", "per_class",
-                            "confusion", "items", "model", "dataset", "templates", "app_version",
-                            "seconds", "items_per_second"})
+    for (const char* key :
+         {"accuracy", "top5", "macro_f1", "ece", "accuracy_ci95", "per_class", "confusion", "items",
+          "model", "dataset", "templates", "app_version", "seconds", "items_per_second"})
       QVERIFY2(j.contains(key), key);
     QCOMPARE(j["model"]["hash"].get<std::string>(), r.modelHash);
     QCOMPARE(j["items"][0]["scores"].size(), std::size_t(6));
     const auto preds = pd::readPredictions(path);
     QCOMPARE(preds.size(), std::size_t(3));
-    for (std::size_t k = 0; k < preds.size(); ++k) QCOMPARE(preds[k].pred, r.metrics.predictions[k]);
+    for (std::size_t k = 0; k < preds.size(); ++k)
+      QCOMPARE(preds[k].pred, r.metrics.predictions[k]);
     const auto same = pd::compareZeroShot(r, again);
     QCOMPARE(same.mcnemar.b + same.mcnemar.c, std::int64_t(0));
     QCOMPARE(same.mcnemar.pValue, 1.0);
@@ -274,8 +275,8 @@ class TestZeroShot : public QObject {
       want = want / want.norm();
       QVERIFY2(at::allclose(got[c], want, 0, 1e-5), qPrintable(QString("class %1").arg(c)));
       // Not simply the first template's embedding.
-      QVERIFY(!at::allclose(got[c], pd::methods::classEmbeddings(*model, tok, {tmpls[0]},
-                                                                 {names[c]}, 1)[0],
+      QVERIFY(!at::allclose(got[c],
+                            pd::methods::classEmbeddings(*model, tok, {tmpls[0]}, {names[c]}, 1)[0],
                             0, 1e-3));
     }
   }

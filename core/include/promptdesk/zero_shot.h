@@ -33,29 +33,29 @@ struct ZeroShotSpec {
   // Optional verbalizer JSON; its "aliases" give the name used in prompts for a class (on top of
   // the library entry's class_aliases when a template set was taken from that entry).
   std::string aliasesFile;
-  int batchSize = 64;            // images (and prompts) per forward pass
-  std::string cacheDir;          // feature cache; empty: dataDir()/feature-cache
+  int batchSize = 64;    // images (and prompts) per forward pass
+  std::string cacheDir;  // feature cache; empty: dataDir()/feature-cache
   std::uint64_t cacheMaxBytes = 8ull << 30;
-  std::int64_t limit = 0;        // only the first N items of the split (0: all)
-  bool keepScores = true;        // keep per-item scores in the result (needed for items JSON)
+  std::int64_t limit = 0;  // only the first N items of the split (0: all)
+  bool keepScores = true;  // keep per-item scores in the result (needed for items JSON)
   MetricsOptions metrics;
 };
 
 struct ZeroShotResult {
   Metrics metrics;
-  std::vector<ScoredItem> items;            // scores = logits (logit_scale.exp() x cosine)
-  std::vector<std::string> classNames;      // the dataset's class names (label order)
-  std::vector<std::string> promptNames;     // the names that filled {class} (after aliases)
-  std::vector<std::string> templates;       // the templates used
-  std::string templateSet;                  // "DATASET/SET" when a set was used, else ""
+  std::vector<ScoredItem> items;         // scores = logits (logit_scale.exp() x cosine)
+  std::vector<std::string> classNames;   // the dataset's class names (label order)
+  std::vector<std::string> promptNames;  // the names that filled {class} (after aliases)
+  std::vector<std::string> templates;    // the templates used
+  std::string templateSet;               // "DATASET/SET" when a set was used, else ""
   std::string modelPath, modelHash, preprocess;
   std::string datasetSpec, datasetName, split;
-  std::int64_t skippedItems = 0;            // dataset problems that skipped an item
+  std::int64_t skippedItems = 0;  // dataset problems that skipped an item
   std::int64_t cacheHits = 0, cacheMisses = 0;
-  float logitScale = 0;                     // logit_scale.exp()
-  double seconds = 0;        // whole job (dataset + model loading included)
+  float logitScale = 0;  // logit_scale.exp()
+  double seconds = 0;    // whole job (dataset + model loading included)
   double modelSeconds = 0, imageSeconds = 0, textSeconds = 0, scoreSeconds = 0;
-  double itemsPerSecond = 0; // items / seconds
+  double itemsPerSecond = 0;  // items / seconds
 
   // metricsToJson() + provenance: "model" {path, hash}, "dataset" {spec, name, split},
   // "templates", "template_set", "prompt_names", "app_version", "torch_version", "seconds",

@@ -16,7 +16,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 // config.json beside the checkpoint, else the `config` in the safetensors metadata, else null.
 nlohmann::json configOf(const io::LoadedCheckpoint& ck) {
@@ -33,8 +35,8 @@ at::Tensor preprocessItem(const Dataset& ds, const ItemRef& item, int nPx) {
   try {
     if (!item.path.empty()) return data::clipPreprocessFile(item.path, nPx);
     Image img = ds.loadImage(item);
-    at::Tensor px = at::from_blob(img.pixels.data(), {img.height, img.width, img.channels},
-                                  at::kByte);
+    at::Tensor px =
+        at::from_blob(img.pixels.data(), {img.height, img.width, img.channels}, at::kByte);
     return data::clipPreprocessPixels(px, nPx);
   } catch (const Error& e) {
     throw Error(e.what(), item.id);
@@ -132,11 +134,11 @@ ZeroShotResult runZeroShot(const ZeroShotSpec& spec, JobContext* ctx) {
 
   // Text side first (cheap), then images (progress 5%..95%).
   const auto tt = Clock::now();
-  at::Tensor classEmb = methods::classEmbeddings(
-      *model, ClipTokenizer::fromDataDir(), res.templates, res.promptNames, spec.batchSize,
-      [&](std::int64_t done, std::int64_t total) {
-        report(0.05 * done / total, done, total, "encoding prompts");
-      });
+  at::Tensor classEmb =
+      methods::classEmbeddings(*model, ClipTokenizer::fromDataDir(), res.templates, res.promptNames,
+                               spec.batchSize, [&](std::int64_t done, std::int64_t total) {
+                                 report(0.05 * done / total, done, total, "encoding prompts");
+                               });
   res.textSeconds = since(tt);
 
   const auto ti = Clock::now();

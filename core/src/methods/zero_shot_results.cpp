@@ -16,7 +16,9 @@ std::string ZeroShotResult::toJson(bool includeItems, int indent) const {
   nlohmann::ordered_json j =
       nlohmann::ordered_json::parse(metricsToJson(metrics, items, classNames, includeItems, -1));
   j["model"] = {{"path", modelPath}, {"hash", modelHash}, {"preprocess", preprocess}};
-  j["dataset"] = {{"spec", datasetSpec}, {"name", datasetName}, {"split", split},
+  j["dataset"] = {{"spec", datasetSpec},
+                  {"name", datasetName},
+                  {"split", split},
                   {"skipped_items", skippedItems}};
   j["templates"] = templates;
   j["template_set"] = templateSet;
@@ -95,8 +97,7 @@ std::vector<PredictionRecord> recordsOf(const ZeroShotResult& r) {
 }
 }  // namespace
 
-ZeroShotComparison compareZeroShot(const ZeroShotResult& a, const ZeroShotResult& b,
-                                   double alpha) {
+ZeroShotComparison compareZeroShot(const ZeroShotResult& a, const ZeroShotResult& b, double alpha) {
   return compareZeroShot(recordsOf(a), recordsOf(b), alpha);
 }
 
@@ -114,9 +115,8 @@ std::vector<PredictionRecord> readPredictions(const std::string& path) {
   for (std::size_t i = 0; i < items.size(); ++i) {
     const auto& it = items[i];
     const std::string where = path + ": items[" + std::to_string(i) + "]";
-    if (!it.is_object() || !it.contains("id") || !it["id"].is_string() ||
-        !it.contains("label") || !it["label"].is_number_integer() || !it.contains("pred") ||
-        !it["pred"].is_number_integer())
+    if (!it.is_object() || !it.contains("id") || !it["id"].is_string() || !it.contains("label") ||
+        !it["label"].is_number_integer() || !it.contains("pred") || !it["pred"].is_number_integer())
       throw Error("needs string 'id' and integer 'label' and 'pred'", where);
     out.push_back({it["id"].get<std::string>(), it["label"].get<int>(), it["pred"].get<int>()});
   }

@@ -3,10 +3,10 @@
 #include <algorithm>
 
 #include "methods/zero_shot.h"
-#include "prompts/ensemble.h"
 #include "promptdesk/error.h"
 #include "promptdesk/template.h"
 #include "promptdesk/template_set.h"
+#include "prompts/ensemble.h"
 
 namespace pd {
 
@@ -38,14 +38,15 @@ ResolvedPrompts resolveZeroShotPrompts(const ZeroShotSpec& spec, const std::stri
     } else if ((entry = lookup(lib, datasetName)) != nullptr) {
       setName = name;
     } else {
-      throw Error("no template set '" + name + "': give DATASET, DATASET/SET, or a set of the "
-                      "library entry for this dataset ('" + datasetName + "' has none)",
+      throw Error("no template set '" + name +
+                      "': give DATASET, DATASET/SET, or a set of the "
+                      "library entry for this dataset ('" +
+                      datasetName + "' has none)",
                   "--template-set");
     }
     const TemplateSet& set = entry->set(setName);  // throws listing the sets
     if (set.family != Family::Clip)
-      throw Error("set '" + set.name + "' is for " + familyName(set.family) +
-                      " models, not CLIP",
+      throw Error("set '" + set.name + "' is for " + familyName(set.family) + " models, not CLIP",
                   entry->name + "/" + set.name);
     out.setName = entry->name + "/" + set.name;
     out.templates.insert(out.templates.end(), set.templates.begin(), set.templates.end());
@@ -56,8 +57,8 @@ ResolvedPrompts resolveZeroShotPrompts(const ZeroShotSpec& spec, const std::stri
     try {
       Template::parse(out.templates[i]).validate(Family::Clip);
     } catch (const TemplateError& e) {
-      throw Error(std::string(e.what()), "template " + std::to_string(i) + " '" +
-                                             out.templates[i] + "'");
+      throw Error(std::string(e.what()),
+                  "template " + std::to_string(i) + " '" + out.templates[i] + "'");
     }
   }
   return out;

@@ -36,10 +36,14 @@ pd::cli::Registrar reg("dataset sample", [](CLI::App& root, pd::cli::Outcome& ou
     pd::FewShotSplit s = pd::sampleFewShot(*dataset, opt);
     for (auto& w : s.warnings) std::cerr << "warning: " << w << "\n";
     if (json) {
-      nlohmann::json j{{"shots", s.shots},          {"seed", s.seed},
-                       {"train_split", s.trainSplit}, {"val_split", s.valSplit},
-                       {"train", s.trainIds},       {"val", s.valIds},
-                       {"ids_hash", s.idsHash},     {"short_classes", s.shortClasses},
+      nlohmann::json j{{"shots", s.shots},
+                       {"seed", s.seed},
+                       {"train_split", s.trainSplit},
+                       {"val_split", s.valSplit},
+                       {"train", s.trainIds},
+                       {"val", s.valIds},
+                       {"ids_hash", s.idsHash},
+                       {"short_classes", s.shortClasses},
                        {"warnings", s.warnings}};
       std::cout << j.dump(2) << "\n";
     } else {

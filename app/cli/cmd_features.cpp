@@ -50,21 +50,26 @@ pd::cli::Registrar reg("features", [](CLI::App& root, pd::cli::Outcome& out) {
     pd::ImageFeaturesResult r = pd::computeImageFeatures(job, progress);
     const double rate = r.seconds > 0 ? r.features / r.seconds : 0;
     if (json) {
-      std::cout << nlohmann::json{{"items", r.items},           {"features", r.features},
-                                  {"hits", r.hits},             {"misses", r.misses},
-                                  {"dim", r.dim},               {"seconds", r.seconds},
+      std::cout << nlohmann::json{{"items", r.items},
+                                  {"features", r.features},
+                                  {"hits", r.hits},
+                                  {"misses", r.misses},
+                                  {"dim", r.dim},
+                                  {"seconds", r.seconds},
                                   {"model_seconds", r.modelSeconds},
-                                  {"features_per_second", rate}, {"model_hash", r.modelHash},
-                                  {"preprocess", r.preprocess}, {"cache", r.cacheDir}}
+                                  {"features_per_second", rate},
+                                  {"model_hash", r.modelHash},
+                                  {"preprocess", r.preprocess},
+                                  {"cache", r.cacheDir}}
                        .dump()
                 << "\n";
     } else {
-      std::printf("%lld items, %lld features of dim %lld: %lld cached, %lld computed in %.3f s "
-                  "(%.1f features/s; model loaded in %.3f s)\ncache: %s\n",
-                  static_cast<long long>(r.items), static_cast<long long>(r.features),
-                  static_cast<long long>(r.dim), static_cast<long long>(r.hits),
-                  static_cast<long long>(r.misses), r.seconds, rate, r.modelSeconds,
-                  r.cacheDir.c_str());
+      std::printf(
+          "%lld items, %lld features of dim %lld: %lld cached, %lld computed in %.3f s "
+          "(%.1f features/s; model loaded in %.3f s)\ncache: %s\n",
+          static_cast<long long>(r.items), static_cast<long long>(r.features),
+          static_cast<long long>(r.dim), static_cast<long long>(r.hits),
+          static_cast<long long>(r.misses), r.seconds, rate, r.modelSeconds, r.cacheDir.c_str());
     }
     out.code = 0;
   });

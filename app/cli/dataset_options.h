@@ -22,7 +22,8 @@ struct DatasetArgs {
     cmd->add_option("--image-root", options.imageRoot, "coop-split: folder of the images");
     cmd->add_option("--class-names", options.classNamesFile,
                     "file of '<folder-or-label> <class name>' lines");
-    cmd->add_option("--text-column", options.textColumn, "csv/tsv/jsonl: text column (name or index)");
+    cmd->add_option("--text-column", options.textColumn,
+                    "csv/tsv/jsonl: text column (name or index)");
     cmd->add_option("--text2-column", options.text2Column, "csv/tsv/jsonl: second text column");
     cmd->add_option("--label-column", options.labelColumn, "csv/tsv/jsonl: label column");
     cmd->add_option("--label-names", labelNames, "comma-separated names for labels 0, 1, ...");

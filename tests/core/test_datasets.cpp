@@ -91,7 +91,8 @@ class TestDatasets : public QObject {
     fs::create_directories(root / "empty_class");
     auto ds = pd::openDataset(root.string());
     QCOMPARE(ds->kind(), std::string("folder"));
-    QCOMPARE(ds->classNames(), (std::vector<std::string>{"abyssinian", "empty class", "great pyrenees"}));
+    QCOMPARE(ds->classNames(),
+             (std::vector<std::string>{"abyssinian", "empty class", "great pyrenees"}));
     const auto& items = ds->items("train");
     QCOMPARE(items.size(), std::size_t(3));
     QCOMPARE(items[0].id, std::string("abyssinian/x.png"));
@@ -196,13 +197,20 @@ class TestDatasets : public QObject {
     QVERIFY(throwsWith([&] { pd::openDataset(make("m1", badMagic, idxLabels({0, 1}))); }, "magic"));
     std::string truncated = idxImages(4, 2, 2);
     truncated.resize(truncated.size() - 3);
-    QVERIFY(throwsWith([&] { pd::openDataset(make("m2", truncated, idxLabels({0, 1, 0, 1}))); },
-                       "truncated"));
-    QVERIFY(throwsWith([&] { pd::openDataset(make("m3", idxImages(3, 2, 2), idxLabels({0, 1}))); },
-                       "2 labels for 3 images"));
+    QVERIFY(throwsWith(
+        [&] {
+          pd::openDataset(make("m2", truncated, idxLabels({0, 1, 0, 1})));
+        },
+        "truncated"));
+    QVERIFY(throwsWith(
+        [&] {
+          pd::openDataset(make("m3", idxImages(3, 2, 2), idxLabels({0, 1})));
+        },
+        "2 labels for 3 images"));
     // Header claims 4e9 x 64 x 64 bytes: refused before any allocation.
     std::string huge = std::string("\0\0\x08\x03", 4) + be32(4000000000u) + be32(64) + be32(64);
-    QVERIFY(throwsWith([&] { pd::openDataset(make("m4", huge, idxLabels({0}))); }, "over the limit"));
+    QVERIFY(
+        throwsWith([&] { pd::openDataset(make("m4", huge, idxLabels({0}))); }, "over the limit"));
     // Gzip bomb: a small header, then far more data than it claims.
     std::string bomb = idxImages(1, 2, 2) + std::string(50u << 20, '\0');
     QVERIFY(throwsWith([&] { pd::openDataset(make("m5", bomb, idxLabels({0}))); }, "more data"));
@@ -210,7 +218,9 @@ class TestDatasets : public QObject {
     pd::DatasetOptions small;
     small.maxDecompressedBytes = 10;
     QVERIFY(throwsWith(
-        [&] { pd::openDataset(make("m6", idxImages(4, 2, 2), idxLabels({0, 1, 0, 1})), small); },
+        [&] {
+          pd::openDataset(make("m6", idxImages(4, 2, 2), idxLabels({0, 1, 0, 1})), small);
+        },
         "over the limit"));
     QVERIFY(throwsWith([&] { pd::openDataset(make("m7", "", idxLabels({0}))); }, "too short"));
   }
@@ -279,17 +289,20 @@ class TestDatasets : public QObject {
     QCOMPARE(ds->items("train")[0].className, std::string("paraphrase"));
     QCOMPARE(ds->items("val").size(), std::size_t(1));
     QCOMPARE(countProblems(*ds, "label-out-of-range"), 1);
-    QVERIFY(throwsWith([&] {
-      pd::DatasetOptions o;
-      o.textColumn = "nope";
-      pd::openDataset(root.string(), o);
-    }, "no text column 'nope'"));
+    QVERIFY(throwsWith(
+        [&] {
+          pd::DatasetOptions o;
+          o.textColumn = "nope";
+          pd::openDataset(root.string(), o);
+        },
+        "no text column 'nope'"));
   }
 
   void jsonl() {
     fs::path f = dir("j") / "data.jsonl";
-    writeText(f, "{\"text\": \"a\", \"label\": 1}\n\n{broken\n[1]\n{\"text\": \"b\", \"label\": 0}\n"
-                 "{\"text\": \"c\"}\n");
+    writeText(f,
+              "{\"text\": \"a\", \"label\": 1}\n\n{broken\n[1]\n{\"text\": \"b\", \"label\": 0}\n"
+              "{\"text\": \"c\"}\n");
     auto ds = pd::openDataset("jsonl:" + f.string());
     QCOMPARE(ds->items("train").size(), std::size_t(2));
     QCOMPARE(ds->items("train")[1].id, std::string("data.jsonl:5"));
@@ -300,7 +313,8 @@ class TestDatasets : public QObject {
 
   void specErrors() {
     QVERIFY(throwsWith([&] { pd::openDataset(dir("nothing-here").string()); }, "no such file"));
-    QVERIFY(throwsWith([&] { pd::openDataset("weird:" + dir("x").string()); }, "unknown dataset kind"));
+    QVERIFY(
+        throwsWith([&] { pd::openDataset("weird:" + dir("x").string()); }, "unknown dataset kind"));
     writeText(dir("odd.bin"), "x");
     QVERIFY(throwsWith([&] { pd::openDataset(dir("odd.bin").string()); }, "kind:path"));
     fs::create_directories(dir("no-classes"));

@@ -119,8 +119,8 @@ class TestFeatureCache : public QObject {
     pd::FeatureCache cache(o);
     FakeExtractor fx;
     auto req = requests();
-    std::vector<FeatureRequest> a(req.begin(), req.begin() + 10), b(req.begin() + 10, req.begin() + 20),
-        c(req.begin() + 20, req.begin() + 30);
+    std::vector<FeatureRequest> a(req.begin(), req.begin() + 10),
+        b(req.begin() + 10, req.begin() + 20), c(req.begin() + 20, req.begin() + 30);
     pd::data::CachedFeatureRun run;
     pd::data::cachedFeatures(cache, a, wrap(fx), 10, {}, &run);
     const std::uint64_t shard = cache.sizeBytes();  // one shard of 10 x 8 floats
@@ -148,7 +148,8 @@ class TestFeatureCache : public QObject {
     pd::data::CachedFeatureRun run;
     auto req = requests();
     at::Tensor a = pd::data::cachedFeatures(cache, req, wrap(fx), 64, {}, &run);
-    for (auto& e : fs::directory_iterator(fs::path(cacheDir("c4")) / "shards")) fs::remove(e.path());
+    for (auto& e : fs::directory_iterator(fs::path(cacheDir("c4")) / "shards"))
+      fs::remove(e.path());
     at::Tensor b = pd::data::cachedFeatures(cache, req, wrap(fx), 64, {}, &run);
     QCOMPARE(run.misses, std::int64_t(60));
     QVERIFY(at::equal(a, b));

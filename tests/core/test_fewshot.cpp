@@ -26,8 +26,8 @@ class TestFewShot : public QObject {
     fs::path root = fs::path(tmp_.path().toStdString()) / name;
     for (std::size_t c = 0; c < counts.size(); ++c)
       for (int i = 0; i < counts[c]; ++i)
-        for (const char* split : withVal ? std::vector<const char*>{"train", "val"}
-                                         : std::vector<const char*>{""}) {
+        for (const char* split :
+             withVal ? std::vector<const char*>{"train", "val"} : std::vector<const char*>{""}) {
           fs::path d = root / split / ("class_" + std::to_string(c));
           fs::create_directories(d);
           std::ofstream(d / (std::to_string(i) + ".png")) << c << "/" << i;

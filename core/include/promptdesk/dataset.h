@@ -22,10 +22,10 @@ struct ItemRef {
   std::string id;
   int label = -1;
   std::string className;
-  std::string path;        // image file (absolute or as given); empty for in-memory items
-  std::int64_t index = -1; // position inside an in-memory store (IDX), else -1
-  std::string text;        // text datasets: the (first) text
-  std::string text2;       // text datasets: the optional second text (sentence pairs)
+  std::string path;         // image file (absolute or as given); empty for in-memory items
+  std::int64_t index = -1;  // position inside an in-memory store (IDX), else -1
+  std::string text;         // text datasets: the (first) text
+  std::string text2;        // text datasets: the optional second text (sentence pairs)
 };
 
 // An 8-bit image, rows of width * channels bytes, top row first (HWC). channels: 1 or 3.
@@ -62,13 +62,13 @@ struct DatasetInfo {
 
 // Options that a SPEC cannot carry. Text columns may be names or 0-based indices ("2").
 struct DatasetOptions {
-  std::string imageRoot;        // coop-split: the folder the split's relative paths start from
-  std::string classNamesFile;   // idx/folder: "<folder-or-label> <name with spaces>" per line
-  std::string textColumn;       // csv/tsv/jsonl: default: text, sentence, sentence1, ...
-  std::string text2Column;      // optional second text (e.g. sentence2); empty: none
-  std::string labelColumn;      // default: label
+  std::string imageRoot;       // coop-split: the folder the split's relative paths start from
+  std::string classNamesFile;  // idx/folder: "<folder-or-label> <name with spaces>" per line
+  std::string textColumn;      // csv/tsv/jsonl: default: text, sentence, sentence1, ...
+  std::string text2Column;     // optional second text (e.g. sentence2); empty: none
+  std::string labelColumn;     // default: label
   std::vector<std::string> labelNames;  // integer labels -> names (else names from the data)
-  bool verifyImages = false;    // folder/coop-split: read each image header, skip unreadable ones
+  bool verifyImages = false;  // folder/coop-split: read each image header, skip unreadable ones
   std::uint64_t maxDecompressedBytes = 1ull << 31;  // IDX: gzip-bomb guard
 };
 
@@ -131,12 +131,12 @@ struct FewShotOptions {
 struct FewShotSplit {
   int shots = 0;
   std::uint64_t seed = 0;
-  std::vector<std::string> trainIds, valIds;     // chosen ids, class by class
-  std::vector<std::size_t> trainIndex, valIndex; // positions in their splits' item lists
-  std::string trainSplit, valSplit;              // the splits the items came from
-  std::string idsHash;                           // hash of train ids + val ids (16 hex digits)
-  std::vector<std::string> warnings;             // e.g. "class 3 'Dress': 2 items < 16 shots"
-  int shortClasses = 0;                          // classes that had fewer items than asked
+  std::vector<std::string> trainIds, valIds;      // chosen ids, class by class
+  std::vector<std::size_t> trainIndex, valIndex;  // positions in their splits' item lists
+  std::string trainSplit, valSplit;               // the splits the items came from
+  std::string idsHash;                            // hash of train ids + val ids (16 hex digits)
+  std::vector<std::string> warnings;              // e.g. "class 3 'Dress': 2 items < 16 shots"
+  int shortClasses = 0;                           // classes that had fewer items than asked
 };
 
 FewShotSplit sampleFewShot(const Dataset& dataset, const FewShotOptions& options);

@@ -29,9 +29,9 @@ struct FeatureKey {
 };
 
 struct FeatureCacheOptions {
-  std::string dir;                          // created if missing
-  std::uint64_t maxBytes = 8ull << 30;      // shard bytes kept before LRU eviction
-  int busyTimeoutMs = 60000;                // wait this long for another writer's lock
+  std::string dir;                      // created if missing
+  std::uint64_t maxBytes = 8ull << 30;  // shard bytes kept before LRU eviction
+  int busyTimeoutMs = 60000;            // wait this long for another writer's lock
 };
 
 struct FeatureCacheStats {
@@ -49,14 +49,13 @@ class FeatureCache {
 
   // Looks up each key; found[i] is true when key i was in the cache and its row is in rows[i]
   // (dim floats). Marks the shards used (LRU). Throws pd::Error when the index cannot be read.
-  std::vector<bool> get(const std::vector<FeatureKey>& keys,
-                        std::vector<std::vector<float>>* rows);
+  std::vector<bool> get(const std::vector<FeatureKey>& keys, std::vector<std::vector<float>>* rows);
   // Stores n = keys.size() rows of `dim` floats (row-major) as one shard. Keys already present
   // (e.g. filled meanwhile by another job) keep their first copy. Then evicts to the size limit.
   void put(const std::vector<FeatureKey>& keys, const float* data, int dim);
 
-  std::uint64_t sizeBytes();   // bytes of all shards in the index
-  std::int64_t entries();      // keys in the index
+  std::uint64_t sizeBytes();  // bytes of all shards in the index
+  std::int64_t entries();     // keys in the index
   // Evicts least-recently-used shards until sizeBytes() <= limit; returns shards evicted.
   int evictTo(std::uint64_t limitBytes);
   // Drops every entry of one model (e.g. after its weights changed); returns keys dropped.
@@ -81,18 +80,18 @@ struct ImageFeaturesJob {
   std::string datasetSpec;
   DatasetOptions datasetOptions;
   std::string split = "test";
-  std::string cacheDir;                  // empty: dataDir()/feature-cache
-  std::uint64_t maxBytes = 8ull << 30;   // cache size limit
+  std::string cacheDir;                 // empty: dataDir()/feature-cache
+  std::uint64_t maxBytes = 8ull << 30;  // cache size limit
   int batchSize = 64;
-  int views = 0;                         // 0: the plain view; K: K augmented views per item
-  std::uint64_t seed = 1;                // base seed of the augmented views
-  std::int64_t limit = 0;                // only the first N items of the split (0: all)
+  int views = 0;           // 0: the plain view; K: K augmented views per item
+  std::uint64_t seed = 1;  // base seed of the augmented views
+  std::int64_t limit = 0;  // only the first N items of the split (0: all)
 };
 
 struct ImageFeaturesResult {
   std::int64_t items = 0, features = 0, hits = 0, misses = 0, dim = 0;
-  double seconds = 0;         // cache lookups + encoding + storing (model load excluded)
-  double modelSeconds = 0;    // loading the model
+  double seconds = 0;       // cache lookups + encoding + storing (model load excluded)
+  double modelSeconds = 0;  // loading the model
   std::string modelHash, preprocess, cacheDir;
 };
 

@@ -69,10 +69,11 @@ at::Tensor cachedFeatures(FeatureCache& cache, const std::vector<FeatureRequest>
     for (std::size_t j = s; j < e; ++j) batch.push_back(&requests[missing[j]]);
     at::Tensor f = extractor(batch);
     if (!f.defined() || f.dim() != 2 || f.size(0) != static_cast<std::int64_t>(batch.size()))
-      throw Error("extractor returned " + (f.defined() ? std::to_string(f.dim()) + "-d tensor"
-                                                       : std::string("nothing")) +
-                      " for a batch of " + std::to_string(batch.size()) + " (expected [n, dim])",
-                  "feature extractor");
+      throw Error(
+          "extractor returned " +
+              (f.defined() ? std::to_string(f.dim()) + "-d tensor" : std::string("nothing")) +
+              " for a batch of " + std::to_string(batch.size()) + " (expected [n, dim])",
+          "feature extractor");
     if (dim >= 0 && f.size(1) != dim)
       throw Error("feature dim " + std::to_string(f.size(1)) + " differs from the cached " +
                       std::to_string(dim) + " (same model and preprocessing?)",

@@ -22,7 +22,8 @@ fs::path findSplitFile(const fs::path& p) {
   std::vector<fs::path> found;
   for (auto& e : fs::directory_iterator(p, ec)) {
     const std::string f = e.path().filename().string();
-    if (f.rfind("split_zhou_", 0) == 0 && e.path().extension() == ".json") found.push_back(e.path());
+    if (f.rfind("split_zhou_", 0) == 0 && e.path().extension() == ".json")
+      found.push_back(e.path());
   }
   if (found.empty()) throw Error("no split_zhou_*.json in this folder", p.string());
   if (found.size() > 1) {
@@ -64,8 +65,8 @@ class CoopSplitDataset : public Dataset {
       splitOrder_.push_back(split);
       splits_[split];
       for (std::size_t i = 0; i < list.size(); ++i) {
-        const std::string where = file.filename().string() + ": " + split + "[" +
-                                  std::to_string(i) + "]";
+        const std::string where =
+            file.filename().string() + ": " + split + "[" + std::to_string(i) + "]";
         const auto& e = list[i];
         if (!e.is_array() || e.size() < 2 || !e[0].is_string() || !e[1].is_number_integer()) {
           addProblem("bad-entry", where, "expected [relpath, label, classname]");
@@ -100,8 +101,8 @@ class CoopSplitDataset : public Dataset {
     for (auto& [split, rel, label] : raw) {
       const fs::path p = imageRoot / rel;
       if (!fs::is_regular_file(p, ec)) {
-        addProblem("missing-file", p.string(), "listed in " + file.filename().string() + " (" +
-                                                   split + ") but not found");
+        addProblem("missing-file", p.string(),
+                   "listed in " + file.filename().string() + " (" + split + ") but not found");
         continue;
       }
       if (opt.verifyImages) {
@@ -128,8 +129,7 @@ class CoopSplitDataset : public Dataset {
     if (raw.empty()) return dir;
     std::vector<fs::path> candidates = {dir};
     std::error_code ec;
-    for (const char* sub : {"images", "jpg", "image_data", "imgs"})
-      candidates.push_back(dir / sub);
+    for (const char* sub : {"images", "jpg", "image_data", "imgs"}) candidates.push_back(dir / sub);
     for (auto& e : fs::directory_iterator(dir, ec))
       if (e.is_directory(ec)) candidates.push_back(e.path());
     // The root where most of the first few listed files exist.

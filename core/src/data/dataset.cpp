@@ -51,9 +51,9 @@ void Dataset::finalize() {
     std::set<std::string> seen;
     for (auto& item : list) {
       if (item.label < 0 || item.label >= n) {
-        addProblem("label-out-of-range", item.id,
-                   "label " + std::to_string(item.label) + " is outside 0.." +
-                       std::to_string(n - 1));
+        addProblem(
+            "label-out-of-range", item.id,
+            "label " + std::to_string(item.label) + " is outside 0.." + std::to_string(n - 1));
         continue;
       }
       if (!seen.insert(item.id).second) {
@@ -147,9 +147,10 @@ std::string detectKind(const std::string& path) {
     if (f.find("idx3-ubyte") != std::string::npos) return "idx";
     std::string k = textKindOfFile(p);
     if (!k.empty()) return k;
-    throw Error("cannot tell the dataset layout of this file; write kind:path "
-                "(folder, coop-split, idx, csv, tsv, jsonl)",
-                path);
+    throw Error(
+        "cannot tell the dataset layout of this file; write kind:path "
+        "(folder, coop-split, idx, csv, tsv, jsonl)",
+        path);
   }
   if (!fs::is_directory(p, ec)) throw Error("no such file or folder", path);
   if (hasIdxFiles(p)) return "idx";
@@ -173,9 +174,9 @@ std::unique_ptr<Dataset> openDataset(const std::string& spec, const DatasetOptio
       kind = head;
       path = spec.substr(colon + 1);
     } else if (!fs::exists(spec)) {
-      throw Error("unknown dataset kind '" + head +
-                      "' (kinds: folder, coop-split, idx, csv, tsv, jsonl)",
-                  spec);
+      throw Error(
+          "unknown dataset kind '" + head + "' (kinds: folder, coop-split, idx, csv, tsv, jsonl)",
+          spec);
     }
   }
   if (!fs::exists(path)) throw Error("no such file or folder", path);

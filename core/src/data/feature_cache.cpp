@@ -169,7 +169,8 @@ std::vector<bool> FeatureCache::get(const std::vector<FeatureKey>& keys,
     std::size_t k;
     std::uint64_t row;
   };
-  std::map<std::pair<std::int64_t, std::string>, std::pair<std::int64_t, std::vector<Want>>> byShard;
+  std::map<std::pair<std::int64_t, std::string>, std::pair<std::int64_t, std::vector<Want>>>
+      byShard;
   {
     Stmt s(d.db,
            "SELECT f.shard, f.row, f.dim, s.file FROM features f JOIN shards s ON s.id = f.shard "
@@ -219,53 +220,52 @@ void FeatureCache::put(const std::vector<FeatureKey>& keys, const float* data, i
   if (dim <= 0) throw Error("feature dimension must be positive", "feature cache");
   auto& d = *impl_;
   {
-  std::lock_guard<std::mutex> lock(d.m);
-  static std::atomic<unsigned> counter{0};
-  const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-  const std::string name =
-      "shards/" + data::hex64(data::fnv1a64(keys.front().str() + "/" + std::to_string(::getpid()) +
-                                            "/" + std::to_string(now) + "/" +
-                                            std::to_string(counter++))) +
-      ".safetensors";
-  const std::string file = (fs::path(d.opt.dir) / name).string();
-  data::writeFeatureShard(file, data, keys.size(), static_cast<std::uint64_t>(dim));
-  std::error_code sizeEc;
-  const auto fileSize = fs::file_size(file, sizeEc);
-  const std::int64_t bytes = sizeEc ? static_cast<std::int64_t>(keys.size()) * dim * 4
-                                    : static_cast<std::int64_t>(fileSize);
-  std::int64_t inserted = 0;
-  try {
-    d.write([&] {
-      const std::int64_t tick = d.nextTick();
-      Stmt s(d.db,
-             "INSERT INTO shards(file, bytes, rows, dim, last_used) VALUES(?, ?, ?, ?, ?)",
-             d.indexPath);
-      s.bind(1, name).bind(2, bytes).bind(3, static_cast<std::int64_t>(keys.size()));
-      s.bind(4, static_cast<std::int64_t>(dim)).bind(5, tick);
-      s.step(d.indexPath);
-      const std::int64_t shard = sqlite3_last_insert_rowid(d.db);
-      Stmt f(d.db,
-             "INSERT OR IGNORE INTO features(key, model, shard, row, dim) VALUES(?, ?, ?, ?, ?)",
-             d.indexPath);
-      for (std::size_t i = 0; i < keys.size(); ++i) {
-        f.bind(1, keys[i].str()).bind(2, keys[i].modelHash).bind(3, shard);
-        f.bind(4, static_cast<std::int64_t>(i)).bind(5, static_cast<std::int64_t>(dim));
-        f.step(d.indexPath);
-        inserted += sqlite3_changes(d.db);
-        f.reset();
-      }
-      if (inserted == 0) {  // every key was stored meanwhile by someone else
-        Stmt del(d.db, "DELETE FROM shards WHERE id = ?", d.indexPath);
-        del.bind(1, shard);
-        del.step(d.indexPath);
-      }
-    });
-  } catch (...) {
-    d.removeFiles({name});
-    throw;
-  }
-  if (inserted == 0) d.removeFiles({name});
-  d.stats.stored += inserted;
+    std::lock_guard<std::mutex> lock(d.m);
+    static std::atomic<unsigned> counter{0};
+    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    const std::string name =
+        "shards/" +
+        data::hex64(data::fnv1a64(keys.front().str() + "/" + std::to_string(::getpid()) + "/" +
+                                  std::to_string(now) + "/" + std::to_string(counter++))) +
+        ".safetensors";
+    const std::string file = (fs::path(d.opt.dir) / name).string();
+    data::writeFeatureShard(file, data, keys.size(), static_cast<std::uint64_t>(dim));
+    std::error_code sizeEc;
+    const auto fileSize = fs::file_size(file, sizeEc);
+    const std::int64_t bytes = sizeEc ? static_cast<std::int64_t>(keys.size()) * dim * 4
+                                      : static_cast<std::int64_t>(fileSize);
+    std::int64_t inserted = 0;
+    try {
+      d.write([&] {
+        const std::int64_t tick = d.nextTick();
+        Stmt s(d.db, "INSERT INTO shards(file, bytes, rows, dim, last_used) VALUES(?, ?, ?, ?, ?)",
+               d.indexPath);
+        s.bind(1, name).bind(2, bytes).bind(3, static_cast<std::int64_t>(keys.size()));
+        s.bind(4, static_cast<std::int64_t>(dim)).bind(5, tick);
+        s.step(d.indexPath);
+        const std::int64_t shard = sqlite3_last_insert_rowid(d.db);
+        Stmt f(d.db,
+               "INSERT OR IGNORE INTO features(key, model, shard, row, dim) VALUES(?, ?, ?, ?, ?)",
+               d.indexPath);
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+          f.bind(1, keys[i].str()).bind(2, keys[i].modelHash).bind(3, shard);
+          f.bind(4, static_cast<std::int64_t>(i)).bind(5, static_cast<std::int64_t>(dim));
+          f.step(d.indexPath);
+          inserted += sqlite3_changes(d.db);
+          f.reset();
+        }
+        if (inserted == 0) {  // every key was stored meanwhile by someone else
+          Stmt del(d.db, "DELETE FROM shards WHERE id = ?", d.indexPath);
+          del.bind(1, shard);
+          del.step(d.indexPath);
+        }
+      });
+    } catch (...) {
+      d.removeFiles({name});
+      throw;
+    }
+    if (inserted == 0) d.removeFiles({name});
+    d.stats.stored += inserted;
   }
   evictTo(d.opt.maxBytes);  // takes the lock itself
 }

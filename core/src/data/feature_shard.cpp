@@ -9,9 +9,9 @@ namespace pd::data {
 
 void writeFeatureShard(const std::string& path, const float* data, std::uint64_t rows,
                        std::uint64_t dim) {
-  at::Tensor t = at::from_blob(const_cast<float*>(data),
-                               {static_cast<std::int64_t>(rows), static_cast<std::int64_t>(dim)},
-                               at::kFloat);
+  at::Tensor t =
+      at::from_blob(const_cast<float*>(data),
+                    {static_cast<std::int64_t>(rows), static_cast<std::int64_t>(dim)}, at::kFloat);
   io::writeSafetensors(path, {{"features", t}}, {{"format", "promptdesk-feature-shard-1"}});
 }
 

@@ -37,16 +37,15 @@ FewShotSplit sampleFewShot(const Dataset& dataset, const FewShotOptions& opt) {
   const auto& train = dataset.items(opt.trainSplit);
   const int classes = static_cast<int>(dataset.classNames().size());
   const std::size_t k = static_cast<std::size_t>(opt.shots);
-  const std::size_t kv = static_cast<std::size_t>(opt.valShots >= 0 ? opt.valShots
-                                                                      : std::min(opt.shots, 4));
-  const bool separateVal =
-      kv > 0 && !opt.valSplit.empty() && opt.valSplit != opt.trainSplit &&
-      dataset.hasSplit(opt.valSplit);
+  const std::size_t kv =
+      static_cast<std::size_t>(opt.valShots >= 0 ? opt.valShots : std::min(opt.shots, 4));
+  const bool separateVal = kv > 0 && !opt.valSplit.empty() && opt.valSplit != opt.trainSplit &&
+                           dataset.hasSplit(opt.valSplit);
   r.valSplit = kv == 0 ? "" : separateVal ? opt.valSplit : opt.trainSplit;
 
   auto warn = [&](int c, const std::string& what) {
-    r.warnings.push_back("class " + std::to_string(c) + " '" + dataset.classNames()[c] + "': " +
-                         what);
+    r.warnings.push_back("class " + std::to_string(c) + " '" + dataset.classNames()[c] +
+                         "': " + what);
   };
 
   const auto trainByClass = byClass(train, classes);

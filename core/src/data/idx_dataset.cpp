@@ -1,7 +1,7 @@
-// IDX datasets (MNIST, Fashion-MNIST): <prefix>-images-idx3-ubyte[.gz] + <prefix>-labels-idx1-ubyte[.gz]
-// per split (train, t10k -> test). Every header is checked against the real (decompressed) size
-// before memory is committed: data is read in chunks up to what the dimensions claim, never past
-// DatasetOptions::maxDecompressedBytes (gzip-bomb guard).
+// IDX datasets (MNIST, Fashion-MNIST): <prefix>-images-idx3-ubyte[.gz] +
+// <prefix>-labels-idx1-ubyte[.gz] per split (train, t10k -> test). Every header is checked against
+// the real (decompressed) size before memory is committed: data is read in chunks up to what the
+// dimensions claim, never past DatasetOptions::maxDecompressedBytes (gzip-bomb guard).
 #include <zlib.h>
 
 #include <algorithm>
@@ -77,7 +77,8 @@ IdxArray readIdx(const std::string& path, int wantDims, std::uint64_t maxBytes) 
   // Grow with the data actually present, never beyond what the header claims.
   const std::size_t chunk = 1u << 20;
   while (a.data.size() < expected) {
-    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, expected - a.data.size()));
+    std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(chunk, expected - a.data.size()));
     std::size_t old = a.data.size();
     a.data.resize(old + want);
     std::size_t got = in.read(a.data.data() + old, want, path);
@@ -89,9 +90,9 @@ IdxArray readIdx(const std::string& path, int wantDims, std::uint64_t maxBytes) 
   }
   unsigned char extra;
   if (in.read(&extra, 1, path) != 0)
-    throw Error("more data than the header's dimensions say (" + std::to_string(expected) +
-                    " bytes)",
-                path);
+    throw Error(
+        "more data than the header's dimensions say (" + std::to_string(expected) + " bytes)",
+        path);
   return a;
 }
 
@@ -100,8 +101,9 @@ std::string lower(std::string s) {
   return s;
 }
 
-const std::vector<std::string> kFashion = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                           "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+const std::vector<std::string> kFashion = {"T-shirt/top", "Trouser",   "Pullover", "Dress",
+                                           "Coat",        "Sandal",    "Shirt",    "Sneaker",
+                                           "Bag",         "Ankle boot"};
 
 class IdxDataset : public Dataset {
  public:
@@ -186,7 +188,8 @@ class IdxDataset : public Dataset {
         throw Error(std::to_string(labels.dims[0]) + " labels for " +
                         std::to_string(images.dims[0]) + " images in " + img.filename().string(),
                     labelsFile.string());
-      if (splits_.count(split)) throw Error("two image files for split '" + split + "'", img.string());
+      if (splits_.count(split))
+        throw Error("two image files for split '" + split + "'", img.string());
       Store& s = stores_[split];
       s.rows = images.dims[1];
       s.cols = images.dims[2];

@@ -51,8 +51,8 @@ at::Tensor preprocessRequest(const Dataset& ds, const data::FeatureRequest& r, i
       if (!item.path.empty()) return data::clipPreprocessFile(item.path, nPx);
       return data::clipPreprocessPixels(pixelsTensor(ds.loadImage(item)), nPx);
     }
-    Image img = item.path.empty() ? ds.loadImage(item)
-                                  : decodedToImage(data::decodeImageFile(item.path));
+    Image img =
+        item.path.empty() ? ds.loadImage(item) : decodedToImage(data::decodeImageFile(item.path));
     Image view = data::randomResizedCropFlip(img, nPx, r.key.viewSeed);
     return data::clipPreprocessPixels(pixelsTensor(view), nPx);
   } catch (const Error& e) {
@@ -71,7 +71,8 @@ ImageFeaturesResult computeImageFeatures(
                 job.datasetSpec);
   const auto& all = ds->items(job.split);
   std::size_t n = all.size();
-  if (job.limit > 0 && static_cast<std::size_t>(job.limit) < n) n = static_cast<std::size_t>(job.limit);
+  if (job.limit > 0 && static_cast<std::size_t>(job.limit) < n)
+    n = static_cast<std::size_t>(job.limit);
   std::vector<ItemRef> items(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
 
   auto t0 = Clock::now();
@@ -92,8 +93,8 @@ ImageFeaturesResult computeImageFeatures(
   FeatureCache cache(copt);
 
   const auto t1 = Clock::now();
-  auto requests = data::makeFeatureRequests(*ds, items, res.modelHash, res.preprocess, job.views,
-                                            job.seed);
+  auto requests =
+      data::makeFeatureRequests(*ds, items, res.modelHash, res.preprocess, job.views, job.seed);
   data::FeatureExtractor extractor = [&](const std::vector<const data::FeatureRequest*>& batch) {
     std::vector<at::Tensor> images;
     images.reserve(batch.size());

@@ -102,8 +102,9 @@ class TextDataset : public Dataset {
     auto records = parseDelimited(text, delim, quoting);
     if (records.empty()) throw Error("empty file (a header row is needed)", file);
     const auto& header = records[0].fields;
-    const int tc = findColumn(header, opt.textColumn,
-                              {"text", "sentence", "sentence1", "question1", "premise", "question"});
+    const int tc =
+        findColumn(header, opt.textColumn,
+                   {"text", "sentence", "sentence1", "question1", "premise", "question"});
     const int lc = findColumn(header, opt.labelColumn, {"label", "labels", "class", "gold_label"});
     int t2 = -1;
     if (!opt.text2Column.empty()) {
@@ -111,17 +112,20 @@ class TextDataset : public Dataset {
       if (t2 < 0) throw Error("no column '" + opt.text2Column + "' in the header", file + ":1");
     } else if (tc >= 0) {
       const std::string& tn = header[tc];
-      const char* pair = tn == "sentence1" ? "sentence2" : tn == "question1" ? "question2"
-                         : tn == "premise" ? "hypothesis" : nullptr;
+      const char* pair = tn == "sentence1"   ? "sentence2"
+                         : tn == "question1" ? "question2"
+                         : tn == "premise"   ? "hypothesis"
+                                             : nullptr;
       if (pair) t2 = findColumn(header, pair, {});
     }
     if (tc < 0)
-      throw Error("no text column" + (opt.textColumn.empty() ? std::string(" (tried text, sentence, ...)")
-                                                              : " '" + opt.textColumn + "'"),
-                  file + ":1");
+      throw Error(
+          "no text column" + (opt.textColumn.empty() ? std::string(" (tried text, sentence, ...)")
+                                                     : " '" + opt.textColumn + "'"),
+          file + ":1");
     if (lc < 0)
       throw Error("no label column" + (opt.labelColumn.empty() ? std::string(" (tried label, ...)")
-                                                                : " '" + opt.labelColumn + "'"),
+                                                               : " '" + opt.labelColumn + "'"),
                   file + ":1");
     for (std::size_t r = 1; r < records.size(); ++r) {
       const auto& rec = records[r];
@@ -219,8 +223,8 @@ class TextDataset : public Dataset {
     std::size_t bad;
     for (const std::string* s : {&row.text, &row.text2, &row.label})
       if (!isValidUtf8(*s, &bad)) {
-        addProblem("non-utf8", where, "invalid UTF-8 at byte " + std::to_string(bad + 1) +
-                                          " of a field");
+        addProblem("non-utf8", where,
+                   "invalid UTF-8 at byte " + std::to_string(bad + 1) + " of a field");
         return false;
       }
     if (row.label.empty()) {

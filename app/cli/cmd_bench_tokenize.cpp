@@ -16,12 +16,13 @@ double secondsSince(Clock::time_point t0) {
 
 // Prompt-like texts: templates x class names x numbers, so most words repeat as in real use.
 std::vector<std::string> makePrompts(int n) {
-  static const char* templates[] = {"a photo of a {}.", "a bad photo of the {}.",
-                                    "itap of my {}.", "a blurry photo of a {}, a type of pet.",
-                                    "art of the {} number {}", "A CLOSE-UP PHOTO OF A {}!"};
-  static const char* classes[] = {"golden retriever", "tench",   "Abyssinian", "red panda",
-                                  "sunflower",        "airplane", "café crème", "東京 タワー",
-                                  "semi-trailer truck", "great white shark"};
+  static const char* templates[] = {
+      "a photo of a {}.",        "a bad photo of the {}.",
+      "itap of my {}.",          "a blurry photo of a {}, a type of pet.",
+      "art of the {} number {}", "A CLOSE-UP PHOTO OF A {}!"};
+  static const char* classes[] = {
+      "golden retriever", "tench",      "Abyssinian",  "red panda",          "sunflower",
+      "airplane",         "café crème", "東京 タワー", "semi-trailer truck", "great white shark"};
   std::vector<std::string> out;
   out.reserve(size_t(n));
   for (int i = 0; i < n; ++i) {

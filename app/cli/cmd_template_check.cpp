@@ -35,12 +35,15 @@ void showCaret(const std::string& source, int line, int column) {
 
 std::string partDetail(const pd::TemplatePart& p) {
   switch (p.kind) {
-    case pd::PartKind::Text: return nlohmann::json(p.text).dump();
+    case pd::PartKind::Text:
+      return nlohmann::json(p.text).dump();
     case pd::PartKind::Soft:
       return p.count > 0 ? std::to_string(p.count) + " learnable vectors"
                          : "learnable, initialised from " + nlohmann::json(p.text).dump();
-    case pd::PartKind::Trigger: return std::to_string(p.count) + " trigger tokens";
-    default: return "";
+    case pd::PartKind::Trigger:
+      return std::to_string(p.count) + " trigger tokens";
+    default:
+      return "";
   }
 }
 
@@ -60,8 +63,9 @@ pd::cli::Registrar reg("template", [](CLI::App& root, pd::cli::Outcome& out) {
   cmd->add_option("template", args->source,
                   "the template, e.g. \"a photo of a {class}.\" (use $'..\\n..' for new lines)")
       ->required();
-  cmd->add_option("--family", args->family,
-                  "model family (default: guessed: {mask} -> mlm, {text}/{label} -> clm, else clip)")
+  cmd->add_option(
+         "--family", args->family,
+         "model family (default: guessed: {mask} -> mlm, {text}/{label} -> clm, else clip)")
       ->check(CLI::IsMember({"clip", "mlm", "clm"}));
   cmd->add_flag("--json", args->json, "print the parts as one JSON object");
   cmd->callback([args, &out] {
@@ -75,13 +79,15 @@ pd::cli::Registrar reg("template", [](CLI::App& root, pd::cli::Outcome& out) {
       t.validate(family);
     } catch (const pd::TemplateError& e) {
       if (e.line() > 0) showCaret(args->source, e.line(), e.column());
-      for (std::size_t i = 1; i < problems.size(); ++i) std::cerr << "  also: " << problems[i] << "\n";
+      for (std::size_t i = 1; i < problems.size(); ++i)
+        std::cerr << "  also: " << problems[i] << "\n";
       throw;
     }
     if (args->json) {
       nlohmann::json parts = nlohmann::json::array();
       for (const auto& p : t.parts()) {
-        nlohmann::json j = {{"kind", pd::partKindName(p.kind)}, {"line", p.line}, {"column", p.column}};
+        nlohmann::json j = {
+            {"kind", pd::partKindName(p.kind)}, {"line", p.line}, {"column", p.column}};
         if (!p.text.empty()) j["text"] = p.text;
         if (p.count > 0) j["count"] = p.count;
         parts.push_back(j);

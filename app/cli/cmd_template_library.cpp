@@ -24,8 +24,10 @@ std::string shown(const std::string& t) {
 pd::cli::Registrar reg("template", [](CLI::App& root, pd::cli::Outcome& out) {
   CLI::App& group = pd::cli::group(root, "template", "Prompt templates: check, preview, library");
   auto args = std::make_shared<LibraryArgs>();
-  auto* cmd = group.add_subcommand("library", "List the built-in hand-crafted prompts per data set");
-  cmd->add_option("--dataset", args->dataset, "show one data set's template sets (e.g. OxfordPets)");
+  auto* cmd =
+      group.add_subcommand("library", "List the built-in hand-crafted prompts per data set");
+  cmd->add_option("--dataset", args->dataset,
+                  "show one data set's template sets (e.g. OxfordPets)");
   cmd->add_option("--file", args->file, "also load a user library JSON (its entries override)")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--json", args->json, "print the (merged) library, or one entry, as JSON");
@@ -38,7 +40,8 @@ pd::cli::Registrar reg("template", [](CLI::App& root, pd::cli::Outcome& out) {
       } else {
         for (const auto& d : lib.datasets()) {
           std::cout << d.name;
-          for (const auto& s : d.sets) std::cout << "  " << s.name << "[" << s.templates.size() << "]";
+          for (const auto& s : d.sets)
+            std::cout << "  " << s.name << "[" << s.templates.size() << "]";
           std::cout << "\n    " << d.description << "\n";
         }
       }
@@ -50,8 +53,11 @@ pd::cli::Registrar reg("template", [](CLI::App& root, pd::cli::Outcome& out) {
       nlohmann::json sets = nlohmann::json::object();
       for (const auto& s : d.sets)
         sets[s.name] = {{"family", pd::familyName(s.family)}, {"templates", s.templates}};
-      std::cout << nlohmann::json{{"name", d.name}, {"aka", d.aka}, {"description", d.description},
-                                  {"default", d.defaultSet}, {"sets", sets},
+      std::cout << nlohmann::json{{"name", d.name},
+                                  {"aka", d.aka},
+                                  {"description", d.description},
+                                  {"default", d.defaultSet},
+                                  {"sets", sets},
                                   {"class_aliases", d.classAliases}}
                        .dump(2)
                 << "\n";
@@ -66,7 +72,8 @@ pd::cli::Registrar reg("template", [](CLI::App& root, pd::cli::Outcome& out) {
     }
     if (!d.classAliases.empty()) {
       std::cout << "class aliases:\n";
-      for (const auto& [cls, alias] : d.classAliases) std::cout << "  " << cls << " -> " << alias << "\n";
+      for (const auto& [cls, alias] : d.classAliases)
+        std::cout << "  " << cls << " -> " << alias << "\n";
     }
     out.code = 0;
   });

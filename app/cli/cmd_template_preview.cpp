@@ -23,8 +23,10 @@ struct PreviewArgs {
 std::vector<std::string> splitClasses(const std::string& s) {
   std::vector<std::string> out(1);
   for (char c : s) {
-    if (c == ',') out.emplace_back();
-    else out.back() += c;
+    if (c == ',')
+      out.emplace_back();
+    else
+      out.back() += c;
   }
   for (auto& name : out) {
     auto b = name.find_first_not_of(" \t"), e = name.find_last_not_of(" \t");
@@ -72,8 +74,8 @@ pd::cli::Registrar reg("template", [](CLI::App& root, pd::cli::Outcome& out) {
       if (!args->json && sources.size() > 1) std::cout << "# " << sources[t] << "\n";
       for (const auto& r : rows) {
         if (args->json) {
-          std::cout << nlohmann::json{{"template", sources[t]}, {"class", r.label},
-                                      {"text", r.text},         {"tokens", r.tokenCount},
+          std::cout << nlohmann::json{{"template", sources[t]},   {"class", r.label},
+                                      {"text", r.text},           {"tokens", r.tokenCount},
                                       {"truncated", r.truncated}, {"warning", r.warning}}
                            .dump()
                     << "\n";

@@ -64,7 +64,8 @@ void runJsonl(const pd::ClipTokenizer& tok, const TokenizeArgs& a) {
     std::cout << idsJson(tok, j["text"].get<std::string>(), a, where) << "\n";
   }
   if (in.bad()) throw pd::Error("read error", a.jsonl);
-  if (blank > 0) std::cerr << "tokenize: skipped " << blank << " blank line(s) in " << a.jsonl << "\n";
+  if (blank > 0)
+    std::cerr << "tokenize: skipped " << blank << " blank line(s) in " << a.jsonl << "\n";
 }
 
 pd::cli::Registrar reg("tokenize", [](CLI::App& root, pd::cli::Outcome& out) {

@@ -118,7 +118,11 @@ class TestClipTokenizer : public QObject {
 
   void invalidUtf8IsReplaced() {
     int n = 0;
-    QCOMPARE(pd::tok::sanitizeUtf8("a\xff\xfe" "b", &n), std::string("a\xEF\xBF\xBD\xEF\xBF\xBD" "b"));
+    QCOMPARE(pd::tok::sanitizeUtf8("a\xff\xfe"
+                                   "b",
+                                   &n),
+             std::string("a\xEF\xBF\xBD\xEF\xBF\xBD"
+                         "b"));
     QCOMPARE(n, 2);
     // Truncated 3-byte sequence: one replacement for the maximal subpart.
     QCOMPARE(pd::tok::sanitizeUtf8("x\xe2\x82", &n), std::string("x\xEF\xBF\xBD"));
@@ -160,7 +164,11 @@ class TestClipTokenizer : public QObject {
     QCOMPARE(clipClean("\xC3\x89T\xC3\x89"), std::string("\xC3\xA9t\xC3\xA9"));
     QCOMPARE(clipClean(" \t a\u3000\u00a0b\r\n"), std::string("a b"));
     // U+001C is str.isspace() (stripped at the ends) but not \s (kept inside).
-    QCOMPARE(clipClean("\x1c" "a\x1c" "b\x1c"), std::string("a\x1c" "b"));
+    QCOMPARE(clipClean("\x1c"
+                       "a\x1c"
+                       "b\x1c"),
+             std::string("a\x1c"
+                         "b"));
   }
 
   void hfFolderMatches() {
@@ -231,8 +239,9 @@ class TestClipTokenizer : public QObject {
 
   void concurrentUseIsConsistent() {
     std::vector<std::string> texts;
-    for (int i = 0; i < 300; ++i) texts.push_back("prompt number " + std::to_string(i * 7919) +
-                                                  " of a photographically weird thing");
+    for (int i = 0; i < 300; ++i)
+      texts.push_back("prompt number " + std::to_string(i * 7919) +
+                      " of a photographically weird thing");
     std::vector<std::vector<int>> want;
     for (const auto& t : texts) want.push_back(tok_->tokenize(t));
     auto fresh = pd::ClipTokenizer::fromDataDir();

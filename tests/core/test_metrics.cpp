@@ -15,7 +15,9 @@ namespace {
 bool near(double a, double b, double tol = 1e-6) { return std::abs(a - b) <= tol; }
 
 #define PD_NEAR(a, b) \
-  QVERIFY2(near((a), (b)), qPrintable(QString("%1 = %2, expected %3").arg(#a).arg(a, 0, 'g', 10).arg(b, 0, 'g', 10)))
+  QVERIFY2(           \
+      near((a), (b)), \
+      qPrintable(QString("%1 = %2, expected %3").arg(#a).arg(a, 0, 'g', 10).arg(b, 0, 'g', 10)))
 
 // Six items, three classes (worked by hand in the comments).
 std::vector<pd::ScoredItem> sixItems() {

@@ -88,19 +88,18 @@ std::vector<uint8_t> exifSegment(int orientation, bool littleEndian) {
       u16(v & 0xFFFF);
     }
   };
-  const char* e = "Exif\0\0";
-  t.insert(t.end(), e, e + 6);
+  t = {'E', 'x', 'i', 'f', 0, 0};
   t.push_back(littleEndian ? 'I' : 'M');
   t.push_back(littleEndian ? 'I' : 'M');
   u16(42);
   u32(8);
-  u16(1);                 // one entry
-  u16(0x0112);            // orientation
-  u16(3);                 // SHORT
+  u16(1);       // one entry
+  u16(0x0112);  // orientation
+  u16(3);       // SHORT
   u32(1);
   u16(uint32_t(orientation));
   u16(0);
-  u32(0);                 // no next IFD
+  u32(0);  // no next IFD
   return t;
 }
 }  // namespace
@@ -132,10 +131,12 @@ class TestPreprocess : public QObject {
       at::Tensor w = at::from_blob(want.data(), {3, nPx, nPx}, at::kFloat);
       at::Tensor d = (got - w).abs();
       double mean = d.mean().item<double>(), max = d.max().item<double>();
-      qInfo("%-14s n_px=%3d  mean|diff|=%.5f  max|diff|=%.5f (normalised units)", file.c_str(),
-            nPx, mean, max);
-      QVERIFY2(mean < 0.02, qPrintable(QString("%1 @%2: mean %3").arg(file.c_str()).arg(nPx).arg(mean)));
-      QVERIFY2(max < 0.25, qPrintable(QString("%1 @%2: max %3").arg(file.c_str()).arg(nPx).arg(max)));
+      qInfo("%-14s n_px=%3d  mean|diff|=%.5f  max|diff|=%.5f (normalised units)", file.c_str(), nPx,
+            mean, max);
+      QVERIFY2(mean < 0.02,
+               qPrintable(QString("%1 @%2: mean %3").arg(file.c_str()).arg(nPx).arg(mean)));
+      QVERIFY2(max < 0.25,
+               qPrintable(QString("%1 @%2: max %3").arg(file.c_str()).arg(nPx).arg(max)));
       // The public torch-free function gives the same numbers.
       auto flat = pd::preprocessImageFileForClip(dataFile(file), nPx);
       QCOMPARE(flat.size(), size_t(3 * nPx * nPx));
@@ -378,12 +379,14 @@ class TestPreprocess : public QObject {
     expectError(tmpFile("missing.jpg"), "not a readable file");
     // Truncated JPEG / PNG.
     auto jpg = readAll(dataFile("landscape.jpg"));
-    writeAll(tmpFile("trunc.jpg"), std::vector<uint8_t>(jpg.begin(), jpg.begin() + long(jpg.size() / 2)));
+    writeAll(tmpFile("trunc.jpg"),
+             std::vector<uint8_t>(jpg.begin(), jpg.begin() + long(jpg.size() / 2)));
     expectError(tmpFile("trunc.jpg"), "JPEG");
     writeAll(tmpFile("header.jpg"), std::vector<uint8_t>(jpg.begin(), jpg.begin() + 40));
     expectError(tmpFile("header.jpg"), "JPEG");
     auto png = readAll(dataFile("portrait.png"));
-    writeAll(tmpFile("trunc.png"), std::vector<uint8_t>(png.begin(), png.begin() + long(png.size() / 2)));
+    writeAll(tmpFile("trunc.png"),
+             std::vector<uint8_t>(png.begin(), png.begin() + long(png.size() / 2)));
     expectError(tmpFile("trunc.png"), "PNG");
     // Corrupted PNG data (bad CRC inside IDAT).
     auto corrupt = png;

@@ -15,13 +15,17 @@ std::vector<int> words(const std::string& s) {
   std::vector<int> out;
   bool in = false;
   for (char c : s) {
-    if (c == ' ' || c == '\n') in = false;
-    else if (!in) in = true, out.push_back(static_cast<int>(out.size()));
+    if (c == ' ' || c == '\n')
+      in = false;
+    else if (!in)
+      in = true, out.push_back(static_cast<int>(out.size()));
   }
   return out;
 }
 
-bool contains(const std::string& s, const char* needle) { return s.find(needle) != std::string::npos; }
+bool contains(const std::string& s, const char* needle) {
+  return s.find(needle) != std::string::npos;
+}
 
 }  // namespace
 
@@ -48,8 +52,9 @@ class TestPromptPreview : public QObject {
     auto rows = pd::previewTemplate(t, {"cat", "x"}, words, 8);
     QVERIFY(rows[0].truncated);
     QCOMPARE(rows[0].tokenCount, 8 + 2);
-    QVERIFY2(contains(rows[0].warning, "10 tokens, the context holds 8: the last 2 are cut, including "
-                                       "the class name!"),
+    QVERIFY2(contains(rows[0].warning,
+                      "10 tokens, the context holds 8: the last 2 are cut, including "
+                      "the class name!"),
              rows[0].warning.c_str());
     pd::Template early = pd::Template::parse("{class} in a very long photo of many things");
     rows = pd::previewTemplate(early, {"cat"}, words, 8);

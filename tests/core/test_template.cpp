@@ -44,7 +44,11 @@ void expectError(F f, int line, int col, const char* needle) {
   } catch (const pd::TemplateError& e) {
     QVERIFY2(e.line() == line && e.column() == col,
              qPrintable(QString("expected %1:%2, got %3:%4 (%5)")
-                            .arg(line).arg(col).arg(e.line()).arg(e.column()).arg(e.what())));
+                            .arg(line)
+                            .arg(col)
+                            .arg(e.line())
+                            .arg(e.column())
+                            .arg(e.what())));
     QVERIFY2(std::string(e.what()).find(needle) != std::string::npos, e.what());
     if (line > 0) {
       std::string prefix = std::to_string(line) + ":" + std::to_string(col) + ": ";
@@ -52,7 +56,8 @@ void expectError(F f, int line, int col, const char* needle) {
     }
     return;
   }
-  QFAIL(qPrintable(QString("no TemplateError (expected '%1' at %2:%3)").arg(needle).arg(line).arg(col)));
+  QFAIL(qPrintable(
+      QString("no TemplateError (expected '%1' at %2:%3)").arg(needle).arg(line).arg(col)));
 }
 
 void expectParseError(const std::string& src, int line, int col, const char* needle) {
@@ -238,6 +243,30 @@ class TestTemplate : public QObject {
     QVERIFY(Template::parse("a photo of a {class}.").problems(F::Clip).empty());
     QCOMPARE(pd::parseFamily("mlm"), F::MaskedLM);
     QVERIFY_EXCEPTION_THROWN(pd::parseFamily("gpt"), pd::Error);
+  }
+
+  void randomInputsNeverCrashAndRoundTrip() {
+    // Short strings over the language's special characters: either a TemplateError with a valid
+    // position, or a template whose canonical form parses back to itself.
+    const std::string alphabet = "{}:\"\\ \nab0s1oftclasmkx\xc3\xa9";
+    std::uint32_t state = 12345;
+    auto next = [&] { return state = state * 1664525u + 1013904223u; };
+    int ok = 0, errors = 0;
+    for (int n = 0; n < 20000; ++n) {
+      std::string src;
+      const int len = next() % 16;
+      for (int i = 0; i < len; ++i) src += alphabet[(next() >> 8) % alphabet.size()];
+      try {
+        Template t = Template::parse(src);
+        QCOMPARE(Template::parse(t.toString()).toString(), t.toString());
+        t.problems(pd::Family::Clip);
+        ++ok;
+      } catch (const pd::TemplateError& e) {
+        QVERIFY2(e.line() >= 1 && e.column() >= 1, e.what());
+        ++errors;
+      }
+    }
+    QVERIFY(ok > 1000 && errors > 1000);
   }
 
   void emptyValuesAndClassNames() {

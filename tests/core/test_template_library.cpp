@@ -16,7 +16,8 @@ void expectError(F f, const std::string& context, const char* needle) {
   try {
     f();
   } catch (const pd::Error& e) {
-    QVERIFY2(e.context() == context, qPrintable(QString("context '%1' (%2)").arg(e.context().c_str(), e.what())));
+    QVERIFY2(e.context() == context,
+             qPrintable(QString("context '%1' (%2)").arg(e.context().c_str(), e.what())));
     QVERIFY2(std::string(e.what()).find(needle) != std::string::npos, e.what());
     return;
   }
@@ -50,7 +51,8 @@ class TestTemplateLibrary : public QObject {
     QCOMPARE(fm.promptName("Unknown"), std::string("Unknown"));
     QVERIFY(lib.get("sst2").set("cloze").family == pd::Family::MaskedLM);
     QVERIFY(lib.get("sentiment").set("prefix").family == pd::Family::CausalLM);
-    QCOMPARE(lib.get("sentiment").set("prefix").templates[0], std::string("Review: {text}\nSentiment:"));
+    QCOMPARE(lib.get("sentiment").set("prefix").templates[0],
+             std::string("Review: {text}\nSentiment:"));
     QVERIFY(lib.find("no such set") == nullptr);
     expectError([&] { lib.get("mnist"); }, "template library", "known: generic, ImageNet");
     expectError([&] { lib.get("DTD").set("ensemble"); }, "DTD", "sets: single");
@@ -63,7 +65,8 @@ class TestTemplateLibrary : public QObject {
         auto parsed = s.parsed();
         total += int(parsed.size());
         std::set<std::string> seen(s.templates.begin(), s.templates.end());
-        QVERIFY2(seen.size() == s.templates.size(), qPrintable(QString::fromStdString(d.name + "/" + s.name)));
+        QVERIFY2(seen.size() == s.templates.size(),
+                 qPrintable(QString::fromStdString(d.name + "/" + s.name)));
         for (const auto& t : parsed)
           if (s.family == pd::Family::Clip) QVERIFY(!pd::renderClass(t, "cat").empty());
       }
@@ -76,39 +79,59 @@ class TestTemplateLibrary : public QObject {
   }
 
   void userLibraryErrorsNameTheField() {
-    expectError([] {
-      pd::TemplateLibrary::fromJson(
-          R"({"datasets": [{"name": "x", "sets": {"single": ["a photo of a {clas}."]}}]})", "u.json");
-    }, "u.json: datasets[0].sets.single[0]", "1:14: unknown placeholder '{clas}'");
-    expectError([] {
-      pd::TemplateLibrary::fromJson(
-          R"({"datasets": [{"name": "x", "sets": {"single": ["{text} is {mask}."]}}]})", "u.json");
-    }, "u.json: datasets[0].sets.single[0]", "{text} is for language-model");
-    expectError([] {
-      pd::TemplateLibrary::fromJson(
-          R"({"datasets": [{"name": "x", "sets": {"c": {"family": "mlm", "templates": ["{text}."]}}}]})",
-          "u.json");
-    }, "u.json: datasets[0].sets.c.templates[0]", "needs {mask}");
-    expectError([] {
-      pd::TemplateLibrary::fromJson(
-          R"({"datasets": [{"name": "x", "sets": {"c": {"family": "bert", "templates": []}}}]})", "u.json");
-    }, "u.json: datasets[0].sets.c.family", "unknown model family 'bert'");
-    expectError([] {
-      pd::TemplateLibrary::fromJson(R"({"datasets": [{"name": "x", "sets": {"s": []}}]})", "u.json");
-    }, "u.json: datasets[0].sets.s", "non-empty list");
-    expectError([] {
-      pd::TemplateLibrary::fromJson(
-          R"({"datasets": [{"name": "x", "default": "y", "sets": {"s": ["{class}"]}}]})", "u.json");
-    }, "u.json: datasets[0].default", "no set named 'y'");
-    expectError([] {
-      pd::TemplateLibrary::fromJson(
-          R"({"datasets": [{"name": "x", "set": {}}]})", "u.json");
-    }, "u.json: datasets[0].set", "unknown field");
-    expectError([] {
-      pd::TemplateLibrary::fromJson(
-          R"({"datasets": [{"name": "x", "sets": {"s": ["{class}"]}}, {"name": "X", "sets": {"s": ["{class}"]}}]})",
-          "u.json");
-    }, "u.json: datasets[1].name", "appears twice");
+    expectError(
+        [] {
+          pd::TemplateLibrary::fromJson(
+              R"({"datasets": [{"name": "x", "sets": {"single": ["a photo of a {clas}."]}}]})",
+              "u.json");
+        },
+        "u.json: datasets[0].sets.single[0]", "1:14: unknown placeholder '{clas}'");
+    expectError(
+        [] {
+          pd::TemplateLibrary::fromJson(
+              R"({"datasets": [{"name": "x", "sets": {"single": ["{text} is {mask}."]}}]})",
+              "u.json");
+        },
+        "u.json: datasets[0].sets.single[0]", "{text} is for language-model");
+    expectError(
+        [] {
+          pd::TemplateLibrary::fromJson(
+              R"({"datasets": [{"name": "x", "sets": {"c": {"family": "mlm", "templates": ["{text}."]}}}]})",
+              "u.json");
+        },
+        "u.json: datasets[0].sets.c.templates[0]", "needs {mask}");
+    expectError(
+        [] {
+          pd::TemplateLibrary::fromJson(
+              R"({"datasets": [{"name": "x", "sets": {"c": {"family": "bert", "templates": []}}}]})",
+              "u.json");
+        },
+        "u.json: datasets[0].sets.c.family", "unknown model family 'bert'");
+    expectError(
+        [] {
+          pd::TemplateLibrary::fromJson(R"({"datasets": [{"name": "x", "sets": {"s": []}}]})",
+                                        "u.json");
+        },
+        "u.json: datasets[0].sets.s", "non-empty list");
+    expectError(
+        [] {
+          pd::TemplateLibrary::fromJson(
+              R"({"datasets": [{"name": "x", "default": "y", "sets": {"s": ["{class}"]}}]})",
+              "u.json");
+        },
+        "u.json: datasets[0].default", "no set named 'y'");
+    expectError(
+        [] {
+          pd::TemplateLibrary::fromJson(R"({"datasets": [{"name": "x", "set": {}}]})", "u.json");
+        },
+        "u.json: datasets[0].set", "unknown field");
+    expectError(
+        [] {
+          pd::TemplateLibrary::fromJson(
+              R"({"datasets": [{"name": "x", "sets": {"s": ["{class}"]}}, {"name": "X", "sets": {"s": ["{class}"]}}]})",
+              "u.json");
+        },
+        "u.json: datasets[1].name", "appears twice");
     expectError([] { pd::TemplateLibrary::fromJson("[1, 2]", "u.json"); }, "u.json", "expected {");
     expectError([] { pd::TemplateLibrary::load("/nonexistent/lib.json"); }, "/nonexistent/lib.json",
                 "cannot open");
@@ -144,13 +167,26 @@ class TestTemplateLibrary : public QObject {
     // A single template is just normalisation.
     auto one = pd::ensembleClassEmbeddings({{{0, 0, 7}}});
     QCOMPARE(one[0], (std::vector<float>{0, 0, 1}));
-    expectError([] { pd::ensembleClassEmbeddings({{{1, 0}}, {{0, 0}}}); }, "ensemble: template 1, class 0",
-                "zero");
-    expectError([] { pd::ensembleClassEmbeddings({{{1, 0}}, {{1, 0}, {1, 1}}}); }, "ensemble: template 1",
-                "2 classes, expected 1");
-    expectError([] { pd::ensembleClassEmbeddings({{{1, 0}}, {{1}}}); }, "ensemble: template 1, class 0",
-                "size 1, expected 2");
-    expectError([] { pd::ensembleClassEmbeddings({{{1, 0}}, {{-1, 0}}}); }, "ensemble: class 0", "cancel");
+    expectError(
+        [] {
+          pd::ensembleClassEmbeddings({{{1, 0}}, {{0, 0}}});
+        },
+        "ensemble: template 1, class 0", "zero");
+    expectError(
+        [] {
+          pd::ensembleClassEmbeddings({{{1, 0}}, {{1, 0}, {1, 1}}});
+        },
+        "ensemble: template 1", "2 classes, expected 1");
+    expectError(
+        [] {
+          pd::ensembleClassEmbeddings({{{1, 0}}, {{1}}});
+        },
+        "ensemble: template 1, class 0", "size 1, expected 2");
+    expectError(
+        [] {
+          pd::ensembleClassEmbeddings({{{1, 0}}, {{-1, 0}}});
+        },
+        "ensemble: class 0", "cancel");
     QVERIFY_EXCEPTION_THROWN(pd::prompts::ensembleClassEmbeddings(at::zeros({2, 2, 2})), pd::Error);
     QVERIFY_EXCEPTION_THROWN(pd::prompts::ensembleClassEmbeddings(at::ones({2, 2})), pd::Error);
   }

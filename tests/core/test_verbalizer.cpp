@@ -57,39 +57,51 @@ class TestVerbalizer : public QObject {
     QCOMPARE(names[0], std::string("pair of trousers"));
     v.checkCovers({"T-shirt/top", "Trouser", "Ankle boot", "Bag"}, pd::Family::Clip);
     // ... but a language model needs words for every class.
-    expectContext([&] { v.checkCovers({"T-shirt/top", "Trouser", "Ankle boot"}, pd::Family::MaskedLM); },
-                  "label_words.T-shirt/top", "no label words for class 'T-shirt/top'");
+    expectContext(
+        [&] {
+          v.checkCovers({"T-shirt/top", "Trouser", "Ankle boot"}, pd::Family::MaskedLM);
+        },
+        "label_words.T-shirt/top", "no label words for class 'T-shirt/top'");
   }
 
   void missingAndExtraClassesAreNamed() {
     pd::Verbalizer v = pd::Verbalizer::fromJson(kSentiment);
-    expectContext([&] { v.checkCovers({"negative", "neutral", "positive"}, pd::Family::CausalLM); },
-                  "label_words.neutral", "'neutral'");
+    expectContext(
+        [&] {
+          v.checkCovers({"negative", "neutral", "positive"}, pd::Family::CausalLM);
+        },
+        "label_words.neutral", "'neutral'");
     expectContext([&] { v.checkCovers({"negative"}, pd::Family::Clip); }, "class 'positive'",
                   "not one of the dataset's 1 classes");
     expectContext([&] { v.labelWords("cat"); }, "label_words.cat");
   }
 
   void jsonErrorsNameTheField() {
-    expectContext([] { pd::Verbalizer::fromJson(R"({"label_words": {"pos": ["good", 3]}})", "v.json"); },
-                  "v.json: label_words.pos[1]", "expected a string, got number");
+    expectContext(
+        [] { pd::Verbalizer::fromJson(R"({"label_words": {"pos": ["good", 3]}})", "v.json"); },
+        "v.json: label_words.pos[1]", "expected a string, got number");
     expectContext([] { pd::Verbalizer::fromJson(R"({"label_word": {}})", "v.json"); },
                   "v.json: label_word", "unknown field");
     expectContext([] { pd::Verbalizer::fromJson(R"({"label_words": {"pos": []}})", "v.json"); },
                   "v.json: label_words.pos", "no label words");
-    expectContext([] { pd::Verbalizer::fromJson(R"({"label_words": {"pos": {"a": 1}}})", "v.json"); },
-                  "v.json: label_words.pos", "got object");
+    expectContext(
+        [] { pd::Verbalizer::fromJson(R"({"label_words": {"pos": {"a": 1}}})", "v.json"); },
+        "v.json: label_words.pos", "got object");
     expectContext([] { pd::Verbalizer::fromJson(R"({"label_words": {"pos": ["  "]}})", "v.json"); },
                   "v.json: label_words.pos[0]", "empty string");
-    expectContext([] {
-      pd::Verbalizer::fromJson(R"({"classes": ["a"], "aliases": {"b": "bee"}})", "v.json");
-    }, "v.json: aliases.b", "not in \"classes\"");
+    expectContext(
+        [] {
+          pd::Verbalizer::fromJson(R"({"classes": ["a"], "aliases": {"b": "bee"}})", "v.json");
+        },
+        "v.json: aliases.b", "not in \"classes\"");
     expectContext([] { pd::Verbalizer::fromJson(R"({"classes": ["a", "a"]})", "v.json"); },
                   "v.json: classes[1]", "listed twice");
-    expectContext([] { pd::Verbalizer::fromJson(R"({"classes": ["a"], "multi_token": "avg"})", "v.json"); },
-                  "v.json", "unknown multi-token mode 'avg'");
-    expectContext([] { pd::Verbalizer::fromJson(R"({"classes": ["a"], "normalize": "yes"})", "v.json"); },
-                  "v.json: normalize", "true or false");
+    expectContext(
+        [] { pd::Verbalizer::fromJson(R"({"classes": ["a"], "multi_token": "avg"})", "v.json"); },
+        "v.json", "unknown multi-token mode 'avg'");
+    expectContext(
+        [] { pd::Verbalizer::fromJson(R"({"classes": ["a"], "normalize": "yes"})", "v.json"); },
+        "v.json: normalize", "true or false");
     expectContext([] { pd::Verbalizer::fromJson("{\"classes\": [", "v.json"); }, "v.json",
                   "not valid JSON");
     expectContext([] { pd::Verbalizer::fromJson("{}", "v.json"); }, "v.json", "no classes");
@@ -137,8 +149,11 @@ class TestVerbalizer : public QObject {
     QVERIFY(std::abs(n[0] - (1.5 - lse)) < 1e-5);
     QVERIFY(std::abs(n[1] - (4.0 - lse)) < 1e-5);
     QVERIFY(std::abs(pd::classScores(logits, ids, M::First, A::Max, true)[0] - (2 - lse)) < 1e-5);
-    expectContext([&] { pd::classScores(logits, {{{1}}, {{7}}}); }, "class 1, word 0",
-                  "outside the vocabulary");
+    expectContext(
+        [&] {
+          pd::classScores(logits, {{{1}}, {{7}}});
+        },
+        "class 1, word 0", "outside the vocabulary");
     expectContext([&] { pd::classScores(logits, {{{1}}, {}}); }, "class 1", "no label words");
   }
 
@@ -154,8 +169,11 @@ class TestVerbalizer : public QObject {
     QCOMPARE(int(ids.size()), 2);
     QCOMPARE(int(ids[0][0].size()), 5);  // "great"
     QCOMPARE(int(ids[1].size()), 2);
-    expectContext([&] { v.wordTokenIds({"positive"}, [](const std::string&) { return std::vector<int>{}; }); },
-                  "label_words.positive[0]", "has no tokens");
+    expectContext(
+        [&] {
+          v.wordTokenIds({"positive"}, [](const std::string&) { return std::vector<int>{}; });
+        },
+        "label_words.positive[0]", "has no tokens");
   }
 };
 

@@ -16,11 +16,11 @@ namespace pd {
 constexpr int64_t kDefaultMaxImagePixels = 100'000'000;  // 100 megapixels
 
 struct ImageInfo {
-  int width = 0;      // as stored (before EXIF orientation)
+  int width = 0;  // as stored (before EXIF orientation)
   int height = 0;
-  int channels = 0;   // 1 grey, 2 grey+alpha, 3 colour, 4 colour+alpha or CMYK
-  int bitDepth = 0;   // bits per sample as stored (1, 2, 4, 8 or 16)
-  std::string format; // "jpeg" or "png"
+  int channels = 0;         // 1 grey, 2 grey+alpha, 3 colour, 4 colour+alpha or CMYK
+  int bitDepth = 0;         // bits per sample as stored (1, 2, 4, 8 or 16)
+  std::string format;       // "jpeg" or "png"
   int exifOrientation = 1;  // JPEG EXIF orientation tag 1..8 (1: none or absent)
 };
 
@@ -42,8 +42,8 @@ std::vector<float> preprocessImageFileForClip(const std::string& path, int nPx,
 
 // The same from pixels in memory: `data` is height x width x channels uint8 (channels 1, 3 or 4;
 // row-major, no padding), e.g. a 28x28 grey Fashion-MNIST image.
-std::vector<float> preprocessPixelsForClip(const uint8_t* data, int height, int width,
-                                           int channels, int nPx);
+std::vector<float> preprocessPixelsForClip(const uint8_t* data, int height, int width, int channels,
+                                           int nPx);
 
 // CLIP's normalisation constants (RGB).
 extern const float kClipMean[3];

@@ -21,7 +21,7 @@ struct MetricsOptions {
   int topK = 5;                         // "top5" uses min(topK, classes)
   int bootstrapResamples = 1000;        // 0 skips the CI
   double confidence = 0.95;
-  std::uint64_t seed = 0x5eed2024;      // own PRNG: the same seed gives the same CI everywhere
+  std::uint64_t seed = 0x5eed2024;  // own PRNG: the same seed gives the same CI everywhere
 };
 
 struct ClassMetrics {
@@ -88,9 +88,9 @@ class Rng {
 };
 
 struct McNemarResult {
-  std::int64_t b = 0;  // A right, B wrong
-  std::int64_t c = 0;  // A wrong, B right
-  bool exact = false;  // exact binomial test (b + c < exactBelow), else chi-square
+  std::int64_t b = 0;    // A right, B wrong
+  std::int64_t c = 0;    // A wrong, B right
+  bool exact = false;    // exact binomial test (b + c < exactBelow), else chi-square
   double statistic = 0;  // exact: min(b, c); chi-square: (|b - c| - 1)^2 / (b + c), floored at 0
   double pValue = 1;     // two-sided
   bool significant = false;  // pValue < alpha

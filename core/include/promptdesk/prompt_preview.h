@@ -29,12 +29,12 @@ std::vector<PreviewRow> previewTemplate(const Template& tmpl,
 // so that a braced list of strings is never ambiguous.
 std::vector<PreviewRow> previewTemplateItems(const Template& tmpl,
                                              const std::vector<RenderInput>& items,
-                                        const TokenizeFn& tokenize, int contextLength = 77,
-                                        int specialTokens = 2, const RenderOptions& options = {});
+                                             const TokenizeFn& tokenize, int contextLength = 77,
+                                             int specialTokens = 2,
+                                             const RenderOptions& options = {});
 // CLIP's tokenizer (context 77, start/end markers counted).
 std::vector<PreviewRow> previewTemplate(const Template& tmpl,
                                         const std::vector<std::string>& classNames,
-                                        const ClipTokenizer& tokenizer,
-                                        int contextLength = 77);
+                                        const ClipTokenizer& tokenizer, int contextLength = 77);
 
 }  // namespace pd

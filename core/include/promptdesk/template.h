@@ -15,8 +15,8 @@
 // line is a real line break. Errors carry a 1-based line and column counted in characters
 // (Unicode code points), pointing at the offending brace or placeholder.
 #include <functional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "promptdesk/error.h"
@@ -117,13 +117,13 @@ using TokenizeFn = std::function<std::vector<int>(const std::string&)>;
 
 struct RenderedSpan {
   PartKind kind = PartKind::Text;
-  int part = 0;          // index into Template::parts(); -1 for an appended label word
-  int begin = 0;         // [begin, end) in characters (code points) of Rendered::text
+  int part = 0;   // index into Template::parts(); -1 for an appended label word
+  int begin = 0;  // [begin, end) in characters (code points) of Rendered::text
   int end = 0;
-  int byteBegin = 0;     // the same span in bytes of the UTF-8 text
+  int byteBegin = 0;  // the same span in bytes of the UTF-8 text
   int byteEnd = 0;
-  int tokenBegin = -1;   // [tokenBegin, tokenEnd) in Rendered::tokens (+ tokenOffset); -1 when
-  int tokenEnd = -1;     // rendered without a tokenizer
+  int tokenBegin = -1;  // [tokenBegin, tokenEnd) in Rendered::tokens (+ tokenOffset); -1 when
+  int tokenEnd = -1;    // rendered without a tokenizer
 };
 
 struct Rendered {

@@ -2,13 +2,14 @@
 // CLIP's byte-level BPE tokenizer, with the behaviour of OpenAI's `clip/simple_tokenizer.py` and
 // `clip.tokenize` (torch-free public API).
 //
-// Text cleaning, in the reference's order: HTML entities decoded twice (html.unescape applied twice:
-// all numeric references and the HTML 4 / Latin-1 named entities plus common HTML5 ones), strip,
-// white space runs collapsed to one space, strip, Unicode lower-casing as Python's str.lower()
-// (full mapping of U+0130 and the final-sigma rule included). ftfy.fix_text is NOT applied (no NFC,
-// no mojibake, quote or width fixes), so texts that ftfy would change may tokenize differently.
-// Invalid UTF-8 in the input is replaced, each maximal invalid subsequence by one U+FFFD, as Python's
-// bytes.decode("utf-8", errors="replace") does; encoding never throws on bad input.
+// Text cleaning, in the reference's order: HTML entities decoded twice (html.unescape applied
+// twice: all numeric references and the HTML 4 / Latin-1 named entities plus common HTML5 ones),
+// strip, white space runs collapsed to one space, strip, Unicode lower-casing as Python's
+// str.lower() (full mapping of U+0130 and the final-sigma rule included). ftfy.fix_text is NOT
+// applied (no NFC, no mojibake, quote or width fixes), so texts that ftfy would change may tokenize
+// differently. Invalid UTF-8 in the input is replaced, each maximal invalid subsequence by one
+// U+FFFD, as Python's bytes.decode("utf-8", errors="replace") does; encoding never throws on bad
+// input.
 #include <memory>
 #include <string>
 #include <vector>

@@ -74,8 +74,8 @@ class Verbalizer {
 
   // Token ids per class per word, in the order of `classNames`, for classScores(). Throws
   // pd::Error naming the class and word when a word tokenizes to nothing.
-  std::vector<std::vector<std::vector<int>>> wordTokenIds(const std::vector<std::string>& classNames,
-                                                          const TokenizeFn& tokenize) const;
+  std::vector<std::vector<std::vector<int>>> wordTokenIds(
+      const std::vector<std::string>& classNames, const TokenizeFn& tokenize) const;
 
  private:
   std::vector<std::string> classes_;

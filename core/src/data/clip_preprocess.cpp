@@ -28,20 +28,23 @@ void checkImage(const DecodedImage& img) {
 }
 
 DecodedImage resizeNearest(const DecodedImage& in, int ow, int oh) {
-  // PIL: affine NEAREST, source = int((x + 0.5) * in / out).
+  // PIL's scaling NEAREST: source = int(a/2 + k*a) accumulated in double, a = in / out.
   DecodedImage out;
   out.width = ow;
   out.height = oh;
   out.channels = in.channels;
   out.pixels.resize(size_t(ow) * oh * in.channels);
-  const double sx = double(in.width) / ow, sy = double(in.height) / oh;
-  for (int y = 0; y < oh; ++y) {
-    int yy = std::min(in.height - 1, int((y + 0.5) * sy));
-    for (int x = 0; x < ow; ++x) {
-      int xx = std::min(in.width - 1, int((x + 0.5) * sx));
+  const double ax = double(in.width) / ow, ay = double(in.height) / oh;
+  std::vector<int> xs(static_cast<size_t>(ow));
+  double xo = ax * 0.5;
+  for (int x = 0; x < ow; ++x, xo += ax) xs[size_t(x)] = std::min(in.width - 1, int(xo));
+  double yo = ay * 0.5;
+  for (int y = 0; y < oh; ++y, yo += ay) {
+    const int yy = std::min(in.height - 1, int(yo));
+    for (int x = 0; x < ow; ++x)
       std::memcpy(&out.pixels[(size_t(y) * ow + x) * in.channels],
-                  &in.pixels[(size_t(yy) * in.width + xx) * in.channels], size_t(in.channels));
-    }
+                  &in.pixels[(size_t(yy) * in.width + xs[size_t(x)]) * in.channels],
+                  size_t(in.channels));
   }
   return out;
 }
@@ -120,8 +123,7 @@ at::Tensor clipPreprocess(const DecodedImage& image, int nPx) {
   return out;
 }
 
-at::Tensor clipPreprocessFile(const std::string& path, int nPx,
-                              const ImageDecodeOptions& options) {
+at::Tensor clipPreprocessFile(const std::string& path, int nPx, const ImageDecodeOptions& options) {
   DecodedImage img = decodeImageFile(path, options);
   try {
     return clipPreprocess(img, nPx);

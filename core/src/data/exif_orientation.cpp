@@ -22,8 +22,8 @@ int exifOrientation(const uint8_t* d, size_t n) {
     return little ? uint32_t(t[off] | (t[off + 1] << 8)) : uint32_t((t[off] << 8) | t[off + 1]);
   };
   auto u32 = [&](size_t off) -> uint32_t {
-    return little ? (uint32_t(t[off]) | (uint32_t(t[off + 1]) << 8) |
-                     (uint32_t(t[off + 2]) << 16) | (uint32_t(t[off + 3]) << 24))
+    return little ? (uint32_t(t[off]) | (uint32_t(t[off + 1]) << 8) | (uint32_t(t[off + 2]) << 16) |
+                     (uint32_t(t[off + 3]) << 24))
                   : ((uint32_t(t[off]) << 24) | (uint32_t(t[off + 1]) << 16) |
                      (uint32_t(t[off + 2]) << 8) | uint32_t(t[off + 3]));
   };
@@ -57,14 +57,36 @@ DecodedImage applyExifOrientation(const DecodedImage& in, int orientation) {
     for (int ox = 0; ox < out.width; ++ox) {
       int sx = ox, sy = oy;
       switch (orientation) {
-        case 2: sx = W - 1 - ox; sy = oy; break;           // mirror horizontal
-        case 3: sx = W - 1 - ox; sy = H - 1 - oy; break;   // rotate 180
-        case 4: sx = ox; sy = H - 1 - oy; break;           // mirror vertical
-        case 5: sx = oy; sy = ox; break;                   // transpose
-        case 6: sx = oy; sy = H - 1 - ox; break;           // rotate 90 clockwise
-        case 7: sx = W - 1 - oy; sy = H - 1 - ox; break;   // transverse
-        case 8: sx = W - 1 - oy; sy = ox; break;           // rotate 90 counter-clockwise
-        default: break;
+        case 2:
+          sx = W - 1 - ox;
+          sy = oy;
+          break;  // mirror horizontal
+        case 3:
+          sx = W - 1 - ox;
+          sy = H - 1 - oy;
+          break;  // rotate 180
+        case 4:
+          sx = ox;
+          sy = H - 1 - oy;
+          break;  // mirror vertical
+        case 5:
+          sx = oy;
+          sy = ox;
+          break;  // transpose
+        case 6:
+          sx = oy;
+          sy = H - 1 - ox;
+          break;  // rotate 90 clockwise
+        case 7:
+          sx = W - 1 - oy;
+          sy = H - 1 - ox;
+          break;  // transverse
+        case 8:
+          sx = W - 1 - oy;
+          sy = ox;
+          break;  // rotate 90 counter-clockwise
+        default:
+          break;
       }
       std::memcpy(&out.pixels[(size_t(oy) * out.width + ox) * C],
                   &in.pixels[(size_t(sy) * W + sx) * C], size_t(C));

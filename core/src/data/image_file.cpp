@@ -10,8 +10,8 @@ namespace pd {
 namespace data {
 
 namespace {
-constexpr size_t kMaxFileBytes = size_t(1) << 30;   // 1 GiB
-constexpr size_t kProbeBytes = size_t(4) << 20;     // headers sit in the first few MiB
+constexpr size_t kMaxFileBytes = size_t(1) << 30;  // 1 GiB
+constexpr size_t kProbeBytes = size_t(4) << 20;    // headers sit in the first few MiB
 
 std::vector<uint8_t> readPrefix(const std::string& path, size_t maxBytes, bool mustFit) {
   std::error_code ec;

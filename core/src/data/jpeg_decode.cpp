@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include <jpeglib.h>
+// jerror.h after jpeglib.h
 #include <jerror.h>
 
 #include "data/image_decode.h"

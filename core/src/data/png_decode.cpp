@@ -83,8 +83,7 @@ bool runLibpng(Job& job) {
   }
   // PIL keeps tRNS out of RGB/grey images, and its RGB conversion of a palette ignores it.
   if (job.colorType == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
-  if (job.colorType == PNG_COLOR_TYPE_GRAY && job.bitDepth < 8)
-    png_set_expand_gray_1_2_4_to_8(png);
+  if (job.colorType == PNG_COLOR_TYPE_GRAY && job.bitDepth < 8) png_set_expand_gray_1_2_4_to_8(png);
   job.grey16 = job.bitDepth == 16 && job.colorType == PNG_COLOR_TYPE_GRAY;
   if (job.bitDepth == 16 && !job.grey16) png_set_strip_16(png);  // keeps the high byte
   png_set_interlace_handling(png);

@@ -28,11 +28,12 @@ std::vector<std::vector<float>> ensembleClassEmbeddings(
   std::vector<std::vector<double>> sum(classes, std::vector<double>(dim, 0.0));
   for (std::size_t t = 0; t < perTemplate.size(); ++t) {
     if (perTemplate[t].size() != classes)
-      throw Error(std::to_string(perTemplate[t].size()) + " classes, expected " +
-                      std::to_string(classes),
-                  "ensemble: template " + std::to_string(t));
+      throw Error(
+          std::to_string(perTemplate[t].size()) + " classes, expected " + std::to_string(classes),
+          "ensemble: template " + std::to_string(t));
     for (std::size_t c = 0; c < classes; ++c) {
-      const std::string ctx = "ensemble: template " + std::to_string(t) + ", class " + std::to_string(c);
+      const std::string ctx =
+          "ensemble: template " + std::to_string(t) + ", class " + std::to_string(c);
       if (perTemplate[t][c].size() != dim)
         throw Error("embedding of size " + std::to_string(perTemplate[t][c].size()) +
                         ", expected " + std::to_string(dim),
@@ -49,7 +50,8 @@ std::vector<std::vector<float>> ensembleClassEmbeddings(
   std::vector<std::vector<float>> out;
   for (std::size_t c = 0; c < classes; ++c) {
     std::vector<float> mean(dim);
-    for (std::size_t d = 0; d < dim; ++d) mean[d] = static_cast<float>(sum[c][d] / perTemplate.size());
+    for (std::size_t d = 0; d < dim; ++d)
+      mean[d] = static_cast<float>(sum[c][d] / perTemplate.size());
     try {
       out.push_back(l2Normalized(mean));
     } catch (const Error&) {
@@ -72,7 +74,8 @@ at::Tensor ensembleClassEmbeddings(const at::Tensor& perTemplate) {
     throw Error("zero or non-finite embedding", "ensemble");
   at::Tensor mean = (x / norms).mean(0);
   at::Tensor mnorm = mean.norm(2, -1, true);
-  if ((mnorm <= 0).any().item<bool>()) throw Error("the templates' embeddings cancel out", "ensemble");
+  if ((mnorm <= 0).any().item<bool>())
+    throw Error("the templates' embeddings cancel out", "ensemble");
   return mean / mnorm;
 }
 

@@ -12,11 +12,16 @@ namespace {
 // The kinds whose loss to truncation breaks the prompt.
 const char* vitalName(PartKind k) {
   switch (k) {
-    case PartKind::Class: return "the class name";
-    case PartKind::Mask: return "the mask";
-    case PartKind::Label: return "the label word";
-    case PartKind::Soft: return "learnable vectors";
-    default: return nullptr;
+    case PartKind::Class:
+      return "the class name";
+    case PartKind::Mask:
+      return "the mask";
+    case PartKind::Label:
+      return "the label word";
+    case PartKind::Soft:
+      return "learnable vectors";
+    default:
+      return nullptr;
   }
 }
 
@@ -58,7 +63,8 @@ void flagDuplicates(std::vector<PreviewRow>& rows) {
     if (rows[i].text.empty()) continue;
     auto [it, fresh] = seen.emplace(rows[i].text, i);
     if (fresh) continue;
-    std::string w = "same prompt as '" + rows[it->second].label + "': the classes cannot be told apart";
+    std::string w =
+        "same prompt as '" + rows[it->second].label + "': the classes cannot be told apart";
     rows[i].warning = rows[i].warning.empty() ? w : rows[i].warning + "; " + w;
   }
 }
@@ -83,12 +89,14 @@ std::vector<PreviewRow> previewTemplate(const Template& tmpl,
 
 std::vector<PreviewRow> previewTemplateItems(const Template& tmpl,
                                              const std::vector<RenderInput>& items,
-                                        const TokenizeFn& tokenize, int contextLength,
-                                        int specialTokens, const RenderOptions& options) {
+                                             const TokenizeFn& tokenize, int contextLength,
+                                             int specialTokens, const RenderOptions& options) {
   if (!tokenize) throw Error("no tokenizer given", "preview");
   std::vector<PreviewRow> rows;
   for (const RenderInput& in : items) {
-    std::string label = !in.className.empty() ? in.className : !in.text.empty() ? in.text : in.textA;
+    std::string label = !in.className.empty() ? in.className
+                        : !in.text.empty()    ? in.text
+                                              : in.textA;
     rows.push_back(previewOne(tmpl, in, label, tokenize, contextLength, specialTokens, options));
   }
   return rows;

@@ -15,7 +15,7 @@ struct KnownName {
   const char* name;
   PartKind kind;
 };
-const KnownName kNames[] = {{"class", PartKind::Class}, {"text", PartKind::Input},
+const KnownName kNames[] = {{"class", PartKind::Class},   {"text", PartKind::Input},
                             {"text_a", PartKind::InputA}, {"text_b", PartKind::InputB},
                             {"mask", PartKind::Mask},     {"label", PartKind::Label}};
 
@@ -45,7 +45,9 @@ std::string suggestion(const std::string& name) {
     int d = editDistance(name, k);
     if (d < bestD) bestD = d, best = k;
   }
-  return best.empty() ? "" : " (did you mean {" + best + (best == "soft" || best == "trigger" ? ":N" : "") + "}?)";
+  return best.empty() ? ""
+                      : " (did you mean {" + best +
+                            (best == "soft" || best == "trigger" ? ":N" : "") + "}?)";
 }
 
 // Walks the source keeping the 1-based line and column (in code points) of the current byte.
@@ -82,7 +84,8 @@ class Cursor {
 // Parses a token count for {soft:N}/{trigger:N}.
 int parseCount(const std::string& arg, const std::string& shown, const char* what, int maximum,
                int line, int col) {
-  if (arg.empty() || !std::all_of(arg.begin(), arg.end(), [](char c) { return c >= '0' && c <= '9'; }))
+  if (arg.empty() ||
+      !std::all_of(arg.begin(), arg.end(), [](char c) { return c >= '0' && c <= '9'; }))
     fail("'" + shown + "': expected a number of " + what + " after ':'", line, col);
   long long v = arg.size() > 9 ? 1000000000LL : std::stoll(arg);
   if (v < 1 || v > maximum)
@@ -161,24 +164,36 @@ Family parseFamily(const std::string& name) {
 
 const char* familyName(Family family) {
   switch (family) {
-    case Family::Clip: return "clip";
-    case Family::MaskedLM: return "mlm";
-    case Family::CausalLM: return "clm";
+    case Family::Clip:
+      return "clip";
+    case Family::MaskedLM:
+      return "mlm";
+    case Family::CausalLM:
+      return "clm";
   }
   return "?";
 }
 
 const char* partKindName(PartKind kind) {
   switch (kind) {
-    case PartKind::Text: return "text-literal";
-    case PartKind::Class: return "class";
-    case PartKind::Input: return "text";
-    case PartKind::InputA: return "text_a";
-    case PartKind::InputB: return "text_b";
-    case PartKind::Mask: return "mask";
-    case PartKind::Label: return "label";
-    case PartKind::Soft: return "soft";
-    case PartKind::Trigger: return "trigger";
+    case PartKind::Text:
+      return "text-literal";
+    case PartKind::Class:
+      return "class";
+    case PartKind::Input:
+      return "text";
+    case PartKind::InputA:
+      return "text_a";
+    case PartKind::InputB:
+      return "text_b";
+    case PartKind::Mask:
+      return "mask";
+    case PartKind::Label:
+      return "label";
+    case PartKind::Soft:
+      return "soft";
+    case PartKind::Trigger:
+      return "trigger";
   }
   return "?";
 }
@@ -227,8 +242,10 @@ Template Template::parse(const std::string& source) {
       char d = cur.peek();
       if (d == '\n') break;
       if (quoted) {
-        if (d == '\\') cur.advance();
-        else if (d == '"') quoted = false;
+        if (d == '\\')
+          cur.advance();
+        else if (d == '"')
+          quoted = false;
       } else if (d == '"') {
         quoted = true;
         quoteLine = cur.line(), quoteCol = cur.column();
@@ -237,7 +254,8 @@ Template Template::parse(const std::string& source) {
       }
       if (!cur.done()) cur.advance();
     }
-    if (quoted) fail("the quote opened here is not closed before the end of the line", quoteLine, quoteCol);
+    if (quoted)
+      fail("the quote opened here is not closed before the end of the line", quoteLine, quoteCol);
     if (cur.done() || cur.peek() != '}') {
       fail("'{' is not closed (write '{{' for a literal brace)", line, col);
     }
@@ -284,8 +302,12 @@ std::string Template::toString() const {
           out += "\"}";
         }
         break;
-      case PartKind::Trigger: out += "{trigger:" + std::to_string(p.count) + "}"; break;
-      default: out += std::string("{") + partKindName(p.kind) + "}"; break;
+      case PartKind::Trigger:
+        out += "{trigger:" + std::to_string(p.count) + "}";
+        break;
+      default:
+        out += std::string("{") + partKindName(p.kind) + "}";
+        break;
     }
   }
   return out;

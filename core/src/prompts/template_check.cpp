@@ -28,7 +28,8 @@ std::vector<Problem> collect(const Template& t, Family family) {
   auto whole = [&](const std::string& msg) { out.push_back({msg, 0, 0}); };
 
   bool content = false;
-  for (const TemplatePart& p : parts) content |= p.kind != PartKind::Text || !prompts::isBlank(p.text);
+  for (const TemplatePart& p : parts)
+    content |= p.kind != PartKind::Text || !prompts::isBlank(p.text);
   if (!content) {
     whole("the template is empty");
     return out;
@@ -40,8 +41,9 @@ std::vector<Problem> collect(const Template& t, Family family) {
       case PartKind::Class:
         if (family != Family::Clip)
           at(p, std::string("{class} is for CLIP templates; a ") +
-                    (family == Family::MaskedLM ? "masked LM predicts the class at {mask}"
-                                                : "causal LM predicts the label word after the prompt") +
+                    (family == Family::MaskedLM
+                         ? "masked LM predicts the class at {mask}"
+                         : "causal LM predicts the label word after the prompt") +
                     " through the verbalizer");
         break;
       case PartKind::Input:
@@ -56,8 +58,9 @@ std::vector<Problem> collect(const Template& t, Family family) {
         if (family == Family::Clip)
           at(p, "{mask} is for masked-LM templates; a CLIP template names the class with {class}");
         else if (family == Family::CausalLM)
-          at(p, "a causal LM has no {mask}: end the template where the label word goes, or write "
-                "{label}");
+          at(p,
+             "a causal LM has no {mask}: end the template where the label word goes, or write "
+             "{label}");
         break;
       case PartKind::Label:
         if (family != Family::CausalLM)
@@ -65,7 +68,8 @@ std::vector<Problem> collect(const Template& t, Family family) {
                     (family == Family::Clip ? "CLIP template uses {class}"
                                             : "masked-LM template uses {mask}"));
         break;
-      default: break;
+      default:
+        break;
     }
   }
 
@@ -111,9 +115,9 @@ void Template::validate(Family family) const {
 std::vector<std::string> Template::problems(Family family) const {
   std::vector<std::string> out;
   for (const Problem& p : collect(*this, family))
-    out.push_back(p.line > 0 ? std::to_string(p.line) + ":" + std::to_string(p.column) + ": " +
-                                   p.message
-                             : p.message);
+    out.push_back(p.line > 0
+                      ? std::to_string(p.line) + ":" + std::to_string(p.column) + ": " + p.message
+                      : p.message);
   return out;
 }
 
@@ -123,9 +127,9 @@ void validateClassNames(const std::vector<std::string>& classNames) {
   for (std::size_t i = 0; i < classNames.size(); ++i) {
     const std::string ctx = "class " + std::to_string(i);
     if (prompts::isBlank(classNames[i]))
-      throw Error(std::string("empty class name") +
-                      (i > 0 ? " (after '" + classNames[i - 1] + "')" : ""),
-                  ctx);
+      throw Error(
+          std::string("empty class name") + (i > 0 ? " (after '" + classNames[i - 1] + "')" : ""),
+          ctx);
     std::string key = prompts::trimmed(classNames[i]);
     auto [it, fresh] = seen.emplace(key, i);
     if (!fresh)

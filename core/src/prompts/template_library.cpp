@@ -53,7 +53,8 @@ TemplateSet parseSet(const std::string& name, const ojson& j, const std::string&
   if (!list->is_array() || list->empty())
     throw Error("expected a non-empty list of templates", ctx);
   for (std::size_t i = 0; i < list->size(); ++i) {
-    const std::string tctx = ctx + (j.is_object() ? ".templates" : "") + "[" + std::to_string(i) + "]";
+    const std::string tctx =
+        ctx + (j.is_object() ? ".templates" : "") + "[" + std::to_string(i) + "]";
     std::string src = str((*list)[i], tctx);
     try {
       Template::parse(src).validate(set.family);
@@ -67,8 +68,8 @@ TemplateSet parseSet(const std::string& name, const ojson& j, const std::string&
 
 DatasetPrompts parseDataset(const ojson& j, const std::string& ctx) {
   if (!j.is_object()) throw Error("expected an object", ctx);
-  static const std::set<std::string> known = {"name", "aka", "description", "default", "sets",
-                                              "class_aliases"};
+  static const std::set<std::string> known = {"name",    "aka",  "description",
+                                              "default", "sets", "class_aliases"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key()))
       throw Error("unknown field (expected name, aka, description, default, sets, class_aliases)",
@@ -220,8 +221,10 @@ void TemplateLibrary::merge(const TemplateLibrary& other) {
     for (const TemplateSet& s : d.sets) {
       auto it = std::find_if(mine->sets.begin(), mine->sets.end(),
                              [&](const TemplateSet& x) { return x.name == s.name; });
-      if (it == mine->sets.end()) mine->sets.push_back(s);
-      else *it = s;
+      if (it == mine->sets.end())
+        mine->sets.push_back(s);
+      else
+        *it = s;
     }
     for (const auto& [cls, alias] : d.classAliases) mine->classAliases[cls] = alias;
     for (const std::string& a : d.aka) mine->aka.push_back(a);

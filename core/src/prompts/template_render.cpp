@@ -51,22 +51,38 @@ Rendered render(const Template& tmpl, const RenderInput& in, const RenderOptions
     const TemplatePart& p = parts[i];
     const int idx = static_cast<int>(i);
     switch (p.kind) {
-      case PartKind::Text: emit(p.kind, idx, p.text); break;
-      case PartKind::Class: emit(p.kind, idx, prompts::trimmed(required(in.className, p, "a class name"))); break;
-      case PartKind::Input: emit(p.kind, idx, required(in.text, p, "the example's text")); break;
-      case PartKind::InputA: emit(p.kind, idx, required(in.textA, p, "the first sentence")); break;
-      case PartKind::InputB: emit(p.kind, idx, required(in.textB, p, "the second sentence")); break;
-      case PartKind::Mask: emit(p.kind, idx, opt.maskToken); break;
-      case PartKind::Label: emit(p.kind, idx, required(in.labelWord, p, "a label word")); break;
+      case PartKind::Text:
+        emit(p.kind, idx, p.text);
+        break;
+      case PartKind::Class:
+        emit(p.kind, idx, prompts::trimmed(required(in.className, p, "a class name")));
+        break;
+      case PartKind::Input:
+        emit(p.kind, idx, required(in.text, p, "the example's text"));
+        break;
+      case PartKind::InputA:
+        emit(p.kind, idx, required(in.textA, p, "the first sentence"));
+        break;
+      case PartKind::InputB:
+        emit(p.kind, idx, required(in.textB, p, "the second sentence"));
+        break;
+      case PartKind::Mask:
+        emit(p.kind, idx, opt.maskToken);
+        break;
+      case PartKind::Label:
+        emit(p.kind, idx, required(in.labelWord, p, "a label word"));
+        break;
       case PartKind::Soft:
         emit(p.kind, idx, p.count > 0 ? repeated(opt.softToken, p.count) : p.text);
         break;
-      case PartKind::Trigger: emit(p.kind, idx, repeated(opt.triggerToken, p.count)); break;
+      case PartKind::Trigger:
+        emit(p.kind, idx, repeated(opt.triggerToken, p.count));
+        break;
     }
   }
   // A prefix prompt for a causal LM: the label word follows the template.
-  if (!prompts::isBlank(in.labelWord) && !tmpl.has(PartKind::Label) &&
-      !tmpl.has(PartKind::Mask) && !tmpl.has(PartKind::Class)) {
+  if (!prompts::isBlank(in.labelWord) && !tmpl.has(PartKind::Label) && !tmpl.has(PartKind::Mask) &&
+      !tmpl.has(PartKind::Class)) {
     if (!r.text.empty() && !std::isspace(static_cast<unsigned char>(r.text.back()))) r.text += ' ';
     emit(PartKind::Label, -1, in.labelWord);
   }

@@ -9,7 +9,8 @@ namespace pd::prompts {
 inline bool startsCodePoint(unsigned char c) { return (c & 0xC0) != 0x80; }
 
 // Code points in s[from, to).
-inline int codePoints(const std::string& s, std::size_t from = 0, std::size_t to = std::string::npos) {
+inline int codePoints(const std::string& s, std::size_t from = 0,
+                      std::size_t to = std::string::npos) {
   if (to > s.size()) to = s.size();
   int n = 0;
   for (std::size_t i = from; i < to; ++i) n += startsCodePoint(static_cast<unsigned char>(s[i]));

@@ -19,8 +19,7 @@ using ojson = nlohmann::ordered_json;
 std::string typeName(const ojson& j) { return j.type_name(); }
 
 std::string stringAt(const ojson& j, const std::string& field, const std::string& origin) {
-  if (!j.is_string())
-    throw Error("expected a string, got " + typeName(j), origin + ": " + field);
+  if (!j.is_string()) throw Error("expected a string, got " + typeName(j), origin + ": " + field);
   std::string s = prompts::trimmed(j.get<std::string>());
   if (s.empty()) throw Error("empty string", origin + ": " + field);
   return s;
@@ -116,16 +115,18 @@ Verbalizer Verbalizer::fromJson(const std::string& text, const std::string& orig
                                               "multi_token", "aggregation", "normalize"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key()))
-      throw Error("unknown field (expected classes, label_words, aliases, multi_token, "
-                  "aggregation, normalize)",
-                  origin + ": " + it.key());
+      throw Error(
+          "unknown field (expected classes, label_words, aliases, multi_token, "
+          "aggregation, normalize)",
+          origin + ": " + it.key());
   if (j.contains("classes")) {
     const ojson& c = j["classes"];
     if (!c.is_array()) throw Error("expected a list of class names", origin + ": classes");
     for (std::size_t i = 0; i < c.size(); ++i) {
       std::string name = stringAt(c[i], "classes[" + std::to_string(i) + "]", origin);
       if (std::find(v.classes_.begin(), v.classes_.end(), name) != v.classes_.end())
-        throw Error("class '" + name + "' listed twice", origin + ": classes[" + std::to_string(i) + "]");
+        throw Error("class '" + name + "' listed twice",
+                    origin + ": classes[" + std::to_string(i) + "]");
       v.classes_.push_back(name);
     }
   }
@@ -174,7 +175,8 @@ Verbalizer Verbalizer::fromJson(const std::string& text, const std::string& orig
   }
   if (j.contains("normalize")) {
     if (!j["normalize"].is_boolean())
-      throw Error("expected true or false, got " + typeName(j["normalize"]), origin + ": normalize");
+      throw Error("expected true or false, got " + typeName(j["normalize"]),
+                  origin + ": normalize");
     v.normalize = j["normalize"].get<bool>();
   }
   if (v.classes_.empty()) throw Error("no classes (give \"classes\" or \"label_words\")", origin);

@@ -17,9 +17,12 @@ MultiTokenMode parseMultiTokenMode(const std::string& name) {
 
 const char* multiTokenModeName(MultiTokenMode mode) {
   switch (mode) {
-    case MultiTokenMode::First: return "first";
-    case MultiTokenMode::Mean: return "mean";
-    case MultiTokenMode::Max: return "max";
+    case MultiTokenMode::First:
+      return "first";
+    case MultiTokenMode::Mean:
+      return "mean";
+    case MultiTokenMode::Max:
+      return "max";
   }
   return "?";
 }
@@ -37,8 +40,10 @@ const char* wordAggregationName(WordAggregation agg) {
 float multiTokenScore(const std::vector<float>& tokenLogits, MultiTokenMode mode) {
   if (tokenLogits.empty()) throw Error("a label word with no tokens", "multi_token");
   switch (mode) {
-    case MultiTokenMode::First: return tokenLogits.front();
-    case MultiTokenMode::Max: return *std::max_element(tokenLogits.begin(), tokenLogits.end());
+    case MultiTokenMode::First:
+      return tokenLogits.front();
+    case MultiTokenMode::Max:
+      return *std::max_element(tokenLogits.begin(), tokenLogits.end());
     case MultiTokenMode::Mean: {
       double s = 0;
       for (float v : tokenLogits) s += v;

@@ -87,9 +87,9 @@ Metrics computeMetrics(const std::vector<ScoredItem>& items, int numClasses,
   for (std::size_t i = 0; i < items.size(); ++i) {
     const ScoredItem& it = items[i];
     if (it.label < 0 || it.label >= numClasses)
-      throw Error("label " + std::to_string(it.label) + " outside 0.." +
-                      std::to_string(numClasses - 1),
-                  itemContext(it, i));
+      throw Error(
+          "label " + std::to_string(it.label) + " outside 0.." + std::to_string(numClasses - 1),
+          itemContext(it, i));
     if (static_cast<int>(it.scores.size()) != numClasses)
       throw Error(std::to_string(it.scores.size()) + " scores for " + std::to_string(numClasses) +
                       " classes",

@@ -33,17 +33,23 @@ std::string metricsToJson(const Metrics& m, const std::vector<ScoredItem>& items
   ojson per = ojson::array();
   for (int c = 0; c < static_cast<int>(m.perClass.size()); ++c) {
     const ClassMetrics& pc = m.perClass[c];
-    per.push_back({{"class", name(c)},         {"index", c},
-                   {"support", pc.support},    {"correct", pc.correct},
-                   {"accuracy", pc.accuracy},  {"precision", pc.precision},
+    per.push_back({{"class", name(c)},
+                   {"index", c},
+                   {"support", pc.support},
+                   {"correct", pc.correct},
+                   {"accuracy", pc.accuracy},
+                   {"precision", pc.precision},
                    {"f1", pc.f1}});
   }
   j["per_class"] = per;
   j["confusion"] = m.confusion;
   ojson rel = ojson::array();
   for (const ReliabilityBin& b : m.reliability)
-    rel.push_back({{"lower", b.lower}, {"upper", b.upper}, {"count", b.count},
-                   {"confidence", b.meanConfidence}, {"accuracy", b.accuracy}});
+    rel.push_back({{"lower", b.lower},
+                   {"upper", b.upper},
+                   {"count", b.count},
+                   {"confidence", b.meanConfidence},
+                   {"accuracy", b.accuracy}});
   j["reliability"] = rel;
   if (includeItems) {
     ojson arr = ojson::array();

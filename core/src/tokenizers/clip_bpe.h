@@ -32,7 +32,7 @@ struct ClipTokenizer::Impl {
   int byteId[256] = {};
   int byteEndId[256] = {};
   std::unordered_map<uint64_t, std::pair<int, int>> merges;  // (a,b) -> (rank, merged id)
-  std::unordered_map<std::string, int> specials;              // "<|startoftext|>" -> id
+  std::unordered_map<std::string, int> specials;             // "<|startoftext|>" -> id
   int sot = -1, eot = -1, vocab = 0;
   pcre2_real_code_8* re = nullptr;
 

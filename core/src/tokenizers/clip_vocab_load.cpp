@@ -3,7 +3,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -56,11 +55,19 @@ std::vector<std::pair<std::string, std::string>> parseMerges(const std::string& 
     if (lineNo == 1) continue;  // header
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (!requireAll && line.empty() && nl == data.size()) break;  // final newline
-    std::istringstream ss(line);
-    std::string a, b, extra;
-    if (!(ss >> a >> b) || (ss >> extra))
+    // Python's merge.split(): fields separated by white space; exactly two expected.
+    std::vector<std::string> fields;
+    size_t i = 0;
+    while (i < line.size()) {
+      while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+      size_t start = i;
+      while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+      if (i > start) fields.emplace_back(line, start, i - start);
+    }
+    if (fields.size() != 2)
       throw Error("expected a merge line 'A B', got '" + line.substr(0, 80) + "'",
                   path + ":" + std::to_string(lineNo));
+    std::string a = std::move(fields[0]), b = std::move(fields[1]);
     merges.emplace_back(std::move(a), std::move(b));
     if (nl == data.size()) break;
   }
@@ -115,8 +122,7 @@ ClipTokenizer ClipTokenizer::fromHfFolder(const std::string& dir) {
   std::string vocabPath = (fs::path(dir) / "vocab.json").string();
   std::string mergesPath = (fs::path(dir) / "merges.txt").string();
   if (!fs::exists(vocabPath)) throw Error("Hugging Face tokenizer file vocab.json not found", dir);
-  if (!fs::exists(mergesPath))
-    throw Error("Hugging Face tokenizer file merges.txt not found", dir);
+  if (!fs::exists(mergesPath)) throw Error("Hugging Face tokenizer file merges.txt not found", dir);
   nlohmann::json j;
   try {
     std::ifstream in(vocabPath, std::ios::binary);

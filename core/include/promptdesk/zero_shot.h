@@ -8,6 +8,7 @@
 // similarity; metrics come from promptdesk/metrics.h.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "promptdesk/dataset.h"

@@ -1,0 +1,143 @@
+// promptdesk-cli eval: zero-shot CLIP evaluation with hand-crafted prompts (a table on stdout,
+// results JSON with --out), or --compare A.json B.json: McNemar's test on the same items.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <mutex>
+
+#include "command_registry.h"
+#include "dataset_options.h"
+#include "promptdesk/error.h"
+#include "promptdesk/jobs.h"
+#include "promptdesk/version.h"
+#include "promptdesk/zero_shot.h"
+
+namespace {
+
+void printTable(const pd::ZeroShotResult& r) {
+  const pd::Metrics& m = r.metrics;
+  std::printf("zero-shot %s [%s], %lld items, %d classes, %zu template%s%s%s\n",
+              r.datasetName.c_str(), r.split.c_str(), static_cast<long long>(m.n), m.numClasses,
+              r.templates.size(), r.templates.size() == 1 ? "" : "s",
+              r.templateSet.empty() ? "" : " from ", r.templateSet.c_str());
+  std::printf("  accuracy  %6.2f%%  (95%% CI %.2f-%.2f%%)\n", 100 * m.accuracy, 100 * m.ciLow,
+              100 * m.ciHigh);
+  std::printf("  top-%d     %6.2f%%\n", std::min(5, m.numClasses), 100 * m.top5);
+  std::printf("  macro-F1  %6.2f%%\n", 100 * m.macroF1);
+  std::printf("  ECE       %6.4f\n", m.ece);
+  std::printf(
+      "  time      %.3f s (%.1f items/s; model %.3f s, prompts %.3f s, images %.3f s; "
+      "cache %lld hits, %lld computed)\n",
+      r.seconds, r.itemsPerSecond, r.modelSeconds, r.textSeconds, r.imageSeconds,
+      static_cast<long long>(r.cacheHits), static_cast<long long>(r.cacheMisses));
+  std::printf("\n  %-4s %-28s %8s %9s %10s %7s\n", "#", "class", "support", "accuracy", "precision",
+              "F1");
+  for (std::size_t c = 0; c < m.perClass.size(); ++c) {
+    const auto& pc = m.perClass[c];
+    std::string name = c < r.classNames.size() ? r.classNames[c] : std::to_string(c);
+    if (name.size() > 28) name = name.substr(0, 25) + "...";
+    std::printf("  %-4zu %-28s %8lld %8.2f%% %9.2f%% %6.2f%%\n", c, name.c_str(),
+                static_cast<long long>(pc.support), 100 * pc.accuracy, 100 * pc.precision,
+                100 * pc.f1);
+  }
+}
+
+void printComparison(const pd::ZeroShotComparison& c, const std::string& a, const std::string& b) {
+  std::printf("McNemar on %lld shared items\n", static_cast<long long>(c.n));
+  std::printf("  A %s: accuracy %.2f%%\n  B %s: accuracy %.2f%%\n", a.c_str(), 100 * c.accuracyA,
+              b.c_str(), 100 * c.accuracyB);
+  std::printf("  both right %lld, both wrong %lld, A right/B wrong %lld, A wrong/B right %lld\n",
+              static_cast<long long>(c.bothRight), static_cast<long long>(c.bothWrong),
+              static_cast<long long>(c.mcnemar.b), static_cast<long long>(c.mcnemar.c));
+  std::printf("  %s test: statistic %.4g, p = %.4g -> %s\n",
+              c.mcnemar.exact ? "exact binomial" : "chi-square (continuity-corrected)",
+              c.mcnemar.statistic, c.mcnemar.pValue,
+              c.mcnemar.significant ? "significant difference" : "no significant difference");
+}
+
+pd::cli::Registrar reg("eval", [](CLI::App& root, pd::cli::Outcome& out) {
+  auto* cmd = root.add_subcommand(
+      "eval", "Zero-shot CLIP evaluation with hand-crafted prompts (or --compare two results)");
+  static pd::cli::DatasetArgs args;
+  static pd::ZeroShotSpec spec;
+  static std::vector<std::string> compare;
+  static std::string outPath;
+  static double alpha = 0.05;
+  static bool json = false, quiet = false, noItems = false;
+  cmd->add_option("--model", spec.modelPath, "CLIP checkpoint (.pt, .safetensors or HF folder)");
+  args.add(cmd);
+  cmd->get_option("--dataset")->required(false);
+  cmd->add_option("--split", spec.split, "split to evaluate (default test)");
+  cmd->add_option("--template", spec.templates,
+                  "prompt template with {class} (repeat to ensemble several)");
+  cmd->add_option("--template-set", spec.templateSet,
+                  "template set of the library: DATASET, DATASET/SET or SET (of this dataset)");
+  cmd->add_option("--library", spec.templateLibrary, "user template library JSON");
+  cmd->add_option("--aliases", spec.aliasesFile, "verbalizer JSON with class-name aliases");
+  cmd->add_option("--limit", spec.limit, "only the first N items of the split (0: all)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--batch", spec.batchSize, "images per batch")->check(CLI::Range(1, 4096));
+  cmd->add_option("--cache", spec.cacheDir, "feature cache folder (default <data>/feature-cache)");
+  cmd->add_option("--out", outPath, "write the results JSON here");
+  cmd->add_flag("--no-items", noItems, "leave per-item scores out of --json output");
+  cmd->add_option("--compare", compare, "compare two results JSON files (McNemar)")->expected(2);
+  cmd->add_option("--alpha", alpha, "significance level for --compare")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_flag("--json", json, "print JSON on stdout instead of the table");
+  cmd->add_flag("--quiet", quiet, "no progress on stderr");
+  cmd->callback([&out] {
+    if (!compare.empty()) {
+      const auto c = pd::compareZeroShot(pd::readPredictions(compare[0]),
+                                         pd::readPredictions(compare[1]), alpha);
+      if (json)
+        std::cout << pd::comparisonToJson(c) << "\n";
+      else
+        printComparison(c, compare[0], compare[1]);
+      out.code = 0;
+      return;
+    }
+    if (spec.modelPath.empty()) throw CLI::RequiredError("--model");
+    if (args.spec.empty()) throw CLI::RequiredError("--dataset");
+    spec.datasetSpec = args.spec;
+    spec.datasetOptions = args.resolved();
+
+    pd::JobRunnerOptions ro;
+    ro.workers = 1;
+    ro.threadsPerWorker = pd::hardwareCores();
+    pd::JobRunner runner(ro);
+    std::mutex mu;
+    int lastPct = -1;
+    std::string lastMsg;
+    runner.setListener([&](const pd::JobEvent& e) {
+      if (quiet || e.state != pd::JobState::Running) return;
+      std::lock_guard<std::mutex> lock(mu);
+      const int pct = e.fraction >= 0 ? static_cast<int>(e.fraction * 100) : 0;
+      if (pct == lastPct && e.message == lastMsg) return;
+      lastPct = pct;
+      lastMsg = e.message;
+      if (e.totalSteps > 0)
+        std::fprintf(stderr, "\reval: %3d%% %s %lld/%lld   ", pct, e.message.c_str(),
+                     static_cast<long long>(e.step), static_cast<long long>(e.totalSteps));
+      else
+        std::fprintf(stderr, "\reval: %3d%% %s            ", pct, e.message.c_str());
+      if (e.fraction >= 1.0) std::fprintf(stderr, "\n");
+      std::fflush(stderr);
+    });
+    auto job = std::make_shared<pd::ZeroShotJob>(spec);
+    const pd::JobId id = runner.submit(job);
+    runner.wait(id);
+    if (runner.state(id) != pd::JobState::Succeeded)
+      throw pd::Error(runner.error(id).empty() ? pd::toString(runner.state(id)) : runner.error(id));
+    const pd::ZeroShotResult& r = job->result();
+    if (!outPath.empty()) r.writeJson(outPath);
+    if (json)
+      std::cout << r.toJson(!noItems) << "\n";
+    else
+      printTable(r);
+    if (!outPath.empty() && !quiet)
+      std::fprintf(stderr, "results written to %s\n", outPath.c_str());
+    out.code = 0;
+  });
+});
+
+}  // namespace

@@ -1,0 +1,51 @@
+#pragma once
+// Continuous prompt learning for CLIP: CoOp, CoCoOp and the linear-probe baseline (public specs).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pd {
+
+enum class ClassTokenPosition { End, Middle, Front };
+ClassTokenPosition parseClassTokenPosition(const std::string& s);  // "end" | "middle" | "front"
+const char* toString(ClassTokenPosition p);
+
+struct CoopSpec {
+  std::string method = "coop";  // "coop" | "cocoop"
+  int nCtx = 16;                // ignored when ctxInit is set (its token count is used)
+  std::string ctxInit;          // e.g. "a photo of a"; empty: N(0, 0.02)
+  bool csc = false;             // class-specific context (CoOp only)
+  ClassTokenPosition position = ClassTokenPosition::End;
+  double lr = 0.002, momentum = 0.9, weightDecay = 5e-4;
+  int warmupEpochs = 1;
+  double warmupLr = 1e-5;  // Dassl ConstantWarmupScheduler
+  int batchSize = 32;
+  int epochs = 0;          // 0: by shots (defaultCoopEpochs)
+  int shots = 16;
+  bool augment = true;     // reference mode: random-resized-crop + flip; fast: random cached view
+  bool referenceMode = false;  // plain loop: all 77 positions, no prefix sharing, image tower each step
+  std::uint64_t seed = 1;
+};
+
+// CoOp's schedule: 50 epochs for 1 shot, 100 for 2/4, 200 for 8/16.
+int defaultCoopEpochs(int shots);
+
+struct CoopBenchOptions {
+  std::string backbone = "vit-b32";  // "vit-b32" (RN50 needs the clipmodel branch's towers)
+  int classes = 37, shots = 16, nCtx = 16, batch = 32;
+  bool skipReference = false;
+  int maxSteps = 0;  // > 0: time this many steps per mode and extrapolate to the epoch
+  int threads = 0;
+};
+struct CoopBenchResult {
+  std::string backbone;
+  int classes = 0, stepsPerEpoch = 0, stepsTimedReference = 0, stepsTimedFast = 0, threads = 0;
+  double referenceSecondsPerEpoch = -1;  // < 0: skipped
+  double fastSecondsPerEpoch = 0;
+  double cacheSeconds = 0;  // one-off image-feature cache build (fast mode)
+  double maxLossDiff = -1;  // |fast - reference| over the timed steps (< 0: skipped)
+};
+// Times one CoOp epoch at real CLIP shapes with random weights, in reference and fast mode.
+CoopBenchResult benchCoop(const CoopBenchOptions& options);
+
+}  // namespace pd

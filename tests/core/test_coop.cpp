@@ -193,6 +193,8 @@ class TestCoop : public QObject {
     auto tokens = golden_.at("coop_prompt_tokens");
     at::manual_seed(3);
     auto teacherCtx = at::randn({4, 16}) * 0.5;
+    const double ns = getenv("PD_NS") ? atof(getenv("PD_NS")) : 0.25;
+    auto studentInit = teacherCtx + ns * at::randn({4, 16});
     at::Tensor txt;
     {
       at::NoGradGuard ng;
@@ -205,17 +207,19 @@ class TestCoop : public QObject {
     data.features = (txt.index_select(0, data.labels) + 0.05 * at::randn({c * perClass, 32})).unsqueeze(1);
     pd::CoopSpec spec;
     spec.batchSize = 8;
-    spec.epochs = 40;
-    spec.lr = 0.5;
+    spec.epochs = getenv("PD_EP") ? atoi(getenv("PD_EP")) : 40;
+    spec.lr = getenv("PD_LR") ? atof(getenv("PD_LR")) : 0.5;
     spec.augment = false;
-    CoopTrainer tr(towers_, {tokens, 4}, spec);
+    spec.csc = getenv("PD_CSC") != nullptr;
+    CoopTrainer tr(towers_, {tokens, 4}, spec, studentInit);
     auto acc = [&] {
       at::NoGradGuard ng;
       return tr.logits(data.features.squeeze(1), true).argmax(-1).eq(data.labels).to(at::kFloat).mean().item<double>();
     };
     const double before = acc();
-    tr.train(data, nullptr, "");
+    tr.train(data, nullptr, "", [](const StepInfo& i) { if (getenv("PD_EP") && i.step == 0) qDebug() << i.epoch << i.loss << i.accuracy; });
     const double after = acc();
+    qDebug() << "before" << before << "after" << after;
     QVERIFY2(after > 0.95, qPrintable(QString("train accuracy %1 -> %2").arg(before).arg(after)));
   }
 

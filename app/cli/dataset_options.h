@@ -1,0 +1,47 @@
+#pragma once
+// The options every command that opens a dataset shares (--dataset SPEC and its helpers).
+#include <CLI/CLI.hpp>
+
+#include <sstream>
+#include <string>
+
+#include "promptdesk/dataset.h"
+
+namespace pd::cli {
+
+struct DatasetArgs {
+  std::string spec;
+  std::string labelNames;  // comma-separated
+  pd::DatasetOptions options;
+
+  void add(CLI::App* cmd) {
+    cmd->add_option("--dataset", spec,
+                    "dataset SPEC: a path (layout detected) or kind:path, kind one of folder, "
+                    "coop-split, idx, csv, tsv, jsonl")
+        ->required();
+    cmd->add_option("--image-root", options.imageRoot, "coop-split: folder of the images");
+    cmd->add_option("--class-names", options.classNamesFile,
+                    "file of '<folder-or-label> <class name>' lines");
+    cmd->add_option("--text-column", options.textColumn, "csv/tsv/jsonl: text column (name or index)");
+    cmd->add_option("--text2-column", options.text2Column, "csv/tsv/jsonl: second text column");
+    cmd->add_option("--label-column", options.labelColumn, "csv/tsv/jsonl: label column");
+    cmd->add_option("--label-names", labelNames, "comma-separated names for labels 0, 1, ...");
+    cmd->add_flag("--verify-images", options.verifyImages,
+                  "read every image header and skip unreadable images");
+  }
+
+  std::unique_ptr<pd::Dataset> open() { return pd::openDataset(spec, resolved()); }
+
+  // The options with --label-names split into the list.
+  const pd::DatasetOptions& resolved() {
+    options.labelNames.clear();
+    if (!labelNames.empty()) {
+      std::stringstream ss(labelNames);
+      std::string name;
+      while (std::getline(ss, name, ',')) options.labelNames.push_back(name);
+    }
+    return options;
+  }
+};
+
+}  // namespace pd::cli

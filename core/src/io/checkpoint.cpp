@@ -1,0 +1,139 @@
+#include "io/checkpoint.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "io/hf_clip.h"
+#include "io/safetensors.h"
+#include "io/sha256.h"
+#include "io/torchscript_archive.h"
+#include "promptdesk/error.h"
+
+namespace pd::io {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+bool isHfConfig(const json& c) {
+  if (!c.is_object()) return false;
+  if (c.value("model_type", std::string()) == "clip") return true;
+  auto a = c.find("architectures");
+  if (a != c.end() && a->is_array())
+    for (const auto& x : *a)
+      if (x == "CLIPModel") return true;
+  return false;
+}
+
+json readConfigIfAny(const fs::path& cfg) {
+  std::error_code ec;
+  if (!fs::is_regular_file(cfg, ec)) return nullptr;
+  std::ifstream in(cfg);
+  try {
+    json j = json::parse(in);
+    if (!j.is_object()) throw pd::Error("config.json is not a JSON object", cfg.string());
+    return j;
+  } catch (const json::exception& e) {
+    throw pd::Error(std::string("not valid JSON: ") + e.what(), cfg.string());
+  }
+}
+
+// Float types to float32 (F16/BF16 already are; F64 too); integer buffers kept.
+void toFloat32(StateDict& sd) {
+  for (auto& [k, t] : sd.tensors)
+    if (at::isFloatingType(t.scalar_type()) && t.scalar_type() != at::kFloat) t = t.to(at::kFloat);
+}
+
+std::string hashShards(const fs::path& dir, const fs::path& index) {
+  std::ifstream in(index);
+  json idx = json::parse(in, nullptr, false);
+  std::set<std::string> shards;
+  if (idx.is_object() && idx.contains("weight_map") && idx["weight_map"].is_object())
+    for (const auto& v : idx["weight_map"])
+      if (v.is_string()) shards.insert(v.get<std::string>());
+  Sha256 h;
+  std::vector<char> buf(1 << 20);
+  for (const auto& s : shards) {
+    std::ifstream f(dir / s, std::ios::binary);
+    if (!f) throw pd::Error("cannot open shard for hashing", (dir / s).string());
+    while (f) {
+      f.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+      if (f.gcount() > 0) h.update(buf.data(), static_cast<std::size_t>(f.gcount()));
+    }
+  }
+  return h.hexDigest();
+}
+
+LoadedCheckpoint readFolder(const fs::path& dir) {
+  LoadedCheckpoint ck;
+  json cfg = readConfigIfAny(dir / "config.json");
+  std::error_code ec;
+  if (cfg.is_null())
+    throw pd::Error("folder has no config.json (expected a Hugging Face CLIPModel folder)",
+                    dir.string());
+  if (isHfConfig(cfg)) {
+    HfClipCheckpoint hf = readHfClipFolder(dir.string());
+    ck.weights = std::move(hf.weights);
+    ck.config = std::move(hf.config);
+    ck.format = "hf-folder";
+    ck.weightFile = hf.weightFile;
+    ck.contentHash = fs::path(hf.weightFile).filename() == "model.safetensors.index.json"
+                         ? hashShards(dir, hf.weightFile)
+                         : sha256File(hf.weightFile);
+    return ck;
+  }
+  // A folder in our own layout (config.json with OpenAI numbers + model.safetensors).
+  const fs::path st = dir / "model.safetensors";
+  if (!fs::is_regular_file(st, ec))
+    throw pd::Error("config.json is not a Hugging Face CLIP config and there is no "
+                    "model.safetensors beside it",
+                    dir.string());
+  ck.weights = readSafetensors(st.string());
+  if (isHfClipLayout(ck.weights)) ck.weights = mapHfClipToOpenai(ck.weights);
+  ck.config = std::move(cfg);
+  ck.format = "safetensors";
+  ck.weightFile = st.string();
+  ck.contentHash = sha256File(st.string());
+  return ck;
+}
+
+}  // namespace
+
+LoadedCheckpoint readCheckpoint(const std::string& path) {
+  const fs::path p(path);
+  std::error_code ec;
+  if (!fs::exists(p, ec)) throw pd::Error("no such file or folder", path);
+  LoadedCheckpoint ck;
+  if (fs::is_directory(p, ec)) {
+    ck = readFolder(p);
+  } else {
+    if (looksLikeZip(path)) {
+      ck.weights = readTorchScriptArchive(path);
+      ck.format = "openai-torchscript";
+    } else if (looksLikeSafetensors(path)) {
+      ck.weights = readSafetensors(path);
+      if (isHfClipLayout(ck.weights)) ck.weights = mapHfClipToOpenai(ck.weights);
+      ck.format = "safetensors";
+    } else {
+      std::ifstream in(path, std::ios::binary);
+      unsigned char b0 = 0;
+      in.read(reinterpret_cast<char*>(&b0), 1);
+      throw pd::Error(b0 == 0x80 ? "unsupported checkpoint: a legacy pickled torch.save file "
+                                   "(only TorchScript .pt archives, safetensors and Hugging Face "
+                                   "folders are read)"
+                                 : "unrecognised checkpoint format (expected a TorchScript .pt "
+                                   "archive, a safetensors file or a Hugging Face CLIP folder)",
+                      path);
+    }
+    ck.config = readConfigIfAny(p.parent_path().empty() ? fs::path("config.json")
+                                                        : p.parent_path() / "config.json");
+    ck.weightFile = path;
+    ck.contentHash = sha256File(path);
+  }
+  toFloat32(ck.weights);
+  if (ck.weights.tensors.empty()) throw pd::Error("checkpoint holds no tensors", path);
+  return ck;
+}
+
+}  // namespace pd::io

@@ -1,0 +1,27 @@
+#pragma once
+// One entry point for every supported CLIP checkpoint, detected by content (not by extension):
+//   "openai-torchscript": a zip (PK\3\4) TorchScript archive, e.g. OpenAI's ViT-B-32.pt
+//   "safetensors":        a safetensors file (OpenAI layout, or HF CLIP keys, which are mapped)
+//   "hf-folder":          a Hugging Face CLIPModel folder (config.json + model.safetensors)
+// Weights always come back in the OpenAI key layout, float types as float32 (int64 kept).
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "io/state_dict.h"
+
+namespace pd::io {
+
+struct LoadedCheckpoint {
+  StateDict weights;
+  std::string format;      // "openai-torchscript", "safetensors" or "hf-folder"
+  nlohmann::json config;   // config.json beside the file / in the folder, parsed; null if none
+  std::string contentHash; // hex SHA-256 of the weight file's bytes (= `sha256sum FILE`); for a
+                           // sharded HF folder: SHA-256 of the shards' bytes concatenated in name order
+  std::string weightFile;  // the file that was hashed (or the shard index)
+};
+
+// Throws pd::Error naming the path for missing files, unknown formats and any malformed content.
+LoadedCheckpoint readCheckpoint(const std::string& path);
+
+}  // namespace pd::io

@@ -1,0 +1,81 @@
+#include "io/torchscript_archive.h"
+
+#include <torch/script.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "promptdesk/error.h"
+
+namespace pd::io {
+namespace {
+
+const char* const kScalarAttributes[] = {"input_resolution", "context_length", "vocab_size"};
+
+// First line of a c10 error, without the C++ backtrace.
+std::string firstLine(const std::string& s) {
+  const auto nl = s.find('\n');
+  return nl == std::string::npos ? s : s.substr(0, nl);
+}
+
+at::Tensor normalise(const at::Tensor& t) {
+  at::Tensor c = t.detach();
+  if (c.scalar_type() == at::kHalf || c.scalar_type() == at::kBFloat16) c = c.to(at::kFloat);
+  return c.contiguous().clone();  // own the storage: do not keep the module alive
+}
+
+}  // namespace
+
+bool looksLikeZip(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char b[4] = {};
+  return in.read(b, 4) && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4;
+}
+
+StateDict readTorchScriptArchive(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw pd::Error("no such file (or not a regular file)", path);
+  if (!looksLikeZip(path))
+    throw pd::Error("not a TorchScript archive: the file is not a zip archive", path);
+
+  torch::jit::Module module;
+  try {
+    module = torch::jit::load(path, torch::kCPU);
+  } catch (const c10::Error& e) {
+    throw pd::Error("not a TorchScript archive: " + firstLine(e.what_without_backtrace()), path);
+  } catch (const std::exception& e) {
+    throw pd::Error("not a TorchScript archive: " + firstLine(e.what()), path);
+  }
+
+  StateDict sd;
+  sd.source = path;
+  try {
+    for (const auto& p : module.named_parameters(/*recurse=*/true))
+      sd.tensors[p.name] = normalise(p.value);
+    for (const auto& b : module.named_buffers(/*recurse=*/true))
+      sd.tensors[b.name] = normalise(b.value);
+    for (const char* name : kScalarAttributes) {
+      auto it = sd.tensors.find(name);
+      if (it != sd.tensors.end()) {
+        if (it->second.numel() != 1)
+          throw pd::Error(std::string("'") + name + "' is not a scalar", path);
+        sd.metadata[name] = std::to_string(it->second.to(at::kLong).item<std::int64_t>());
+        sd.tensors.erase(it);
+      } else if (module.hasattr(name)) {
+        const c10::IValue v = module.attr(name);
+        if (v.isInt())
+          sd.metadata[name] = std::to_string(v.toInt());
+        else if (v.isTensor() && v.toTensor().numel() == 1)
+          sd.metadata[name] = std::to_string(v.toTensor().to(at::kLong).item<std::int64_t>());
+      }
+    }
+  } catch (const c10::Error& e) {
+    throw pd::Error("cannot read the archive's tensors: " + firstLine(e.what_without_backtrace()),
+                    path);
+  }
+  if (sd.tensors.empty()) throw pd::Error("TorchScript archive holds no parameters or buffers", path);
+  return sd;
+}
+
+}  // namespace pd::io

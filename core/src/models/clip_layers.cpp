@@ -1,0 +1,83 @@
+#include "models/clip_layers.h"
+
+#include <cmath>
+#include <limits>
+
+namespace pd::models {
+
+at::Tensor quickGelu(const at::Tensor& x) { return x * at::sigmoid(x * 1.702); }
+
+at::Tensor layerNormFp32(const torch::nn::LayerNorm& ln, const at::Tensor& x) {
+  const auto& o = ln->options;
+  at::Tensor y = at::layer_norm(x.to(at::kFloat), o.normalized_shape(), ln->weight, ln->bias,
+                                o.eps());
+  return x.scalar_type() == at::kFloat ? y : y.to(x.scalar_type());
+}
+
+at::Tensor causalMask(std::int64_t length, const at::TensorOptions& options) {
+  return at::full({length, length}, -std::numeric_limits<float>::infinity(), options).triu_(1);
+}
+
+MultiheadAttentionImpl::MultiheadAttentionImpl(std::int64_t w, std::int64_t h)
+    : width(w), heads(h) {
+  TORCH_CHECK(h > 0 && w % h == 0, "attention width ", w, " is not a multiple of heads ", h);
+  in_proj_weight = register_parameter("in_proj_weight", at::empty({3 * w, w}));
+  in_proj_bias = register_parameter("in_proj_bias", at::zeros({3 * w}));
+  out_proj = register_module("out_proj", torch::nn::Linear(w, w));
+  // Same initialisation family as nn.MultiheadAttention (used by random-weight benchmarks).
+  const double bound = std::sqrt(6.0 / (4.0 * w));
+  torch::NoGradGuard ng;
+  in_proj_weight.uniform_(-bound, bound);
+  out_proj->bias.zero_();
+}
+
+at::Tensor MultiheadAttentionImpl::forward(const at::Tensor& x, const at::Tensor& mask) {
+  const std::int64_t n = x.size(0), len = x.size(1), hd = width / heads;
+  // (N, L, 3D) -> (3, N, H, L, hd)
+  at::Tensor qkv = at::linear(x, in_proj_weight, in_proj_bias)
+                       .view({n, len, 3, heads, hd})
+                       .permute({2, 0, 3, 1, 4});
+  at::Tensor q = qkv[0].reshape({n * heads, len, hd});
+  at::Tensor k = qkv[1].reshape({n * heads, len, hd});
+  at::Tensor v = qkv[2].reshape({n * heads, len, hd});
+  const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+  at::Tensor scores = mask.defined() ? at::baddbmm(mask, q, k.transpose(1, 2), 1.0, scale)
+                                     : at::bmm(q, k.transpose(1, 2)).mul_(scale);
+  at::Tensor attn = at::softmax(scores, -1);
+  at::Tensor out = at::bmm(attn, v).view({n, heads, len, hd}).transpose(1, 2).reshape({n, len, width});
+  return out_proj->forward(out);
+}
+
+MlpImpl::MlpImpl(std::int64_t w) {
+  c_fc = register_module("c_fc", torch::nn::Linear(w, 4 * w));
+  c_proj = register_module("c_proj", torch::nn::Linear(4 * w, w));
+}
+
+at::Tensor MlpImpl::forward(const at::Tensor& x) {
+  return c_proj->forward(quickGelu(c_fc->forward(x)));
+}
+
+ResidualAttentionBlockImpl::ResidualAttentionBlockImpl(std::int64_t w, std::int64_t h) {
+  attn = register_module("attn", MultiheadAttention(w, h));
+  ln_1 = register_module("ln_1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({w}).eps(1e-5)));
+  mlp = register_module("mlp", Mlp(w));
+  ln_2 = register_module("ln_2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({w}).eps(1e-5)));
+}
+
+at::Tensor ResidualAttentionBlockImpl::forward(const at::Tensor& x, const at::Tensor& mask) {
+  at::Tensor y = x + attn->forward(layerNormFp32(ln_1, x), mask);
+  return y + mlp->forward(layerNormFp32(ln_2, y));
+}
+
+TransformerImpl::TransformerImpl(std::int64_t w, std::int64_t layers, std::int64_t h) {
+  resblocks = register_module("resblocks", torch::nn::ModuleList());
+  for (std::int64_t i = 0; i < layers; ++i) resblocks->push_back(ResidualAttentionBlock(w, h));
+}
+
+at::Tensor TransformerImpl::forward(const at::Tensor& x, const at::Tensor& mask) {
+  at::Tensor y = x;
+  for (const auto& m : *resblocks) y = m->as<ResidualAttentionBlockImpl>()->forward(y, mask);
+  return y;
+}
+
+}  // namespace pd::models

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# promptdesk-cli clip-embed and model-info on the tiny CLIP fixtures.
+set -u
+cli="$1"; data="$2"
+fail() { echo "FAIL: $*"; exit 1; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+"$cli" model-info --model "$data/clip-tiny-vit/openai-jit.pt" > "$tmp/info.json" || fail "model-info exit"
+grep -q '"transformer_heads": 2' "$tmp/info.json" || fail "model-info heads: $(cat "$tmp/info.json")"
+grep -q '"format": "openai-torchscript"' "$tmp/info.json" || fail "model-info format"
+grep -q '"parameter_count"' "$tmp/info.json" || fail "model-info parameter count"
+"$cli" model-info --model "$data/clip-tiny-rn/model.safetensors" | grep -q '"vision": "resnet"' \
+  || fail "model-info resnet"
+
+for m in clip-tiny-vit/openai-jit.pt clip-tiny-rn/model.safetensors clip-tiny-vit-hf; do
+  fx=${m%%/*}
+  out=$("$cli" clip-embed --model "$data/$m" --in "$data/$fx/golden.safetensors" \
+        --out "$tmp/out.safetensors" 2>"$tmp/err"); rc=$?
+  [ $rc -eq 0 ] || fail "clip-embed $m exit $rc: $(cat "$tmp/err")"
+  [ -s "$tmp/out.safetensors" ] || fail "no output for $m"
+  for k in image_features text_features logits_per_image; do
+    grep -q "$k" "$tmp/out.safetensors" || fail "$k missing in output of $m"
+  done
+  echo "$out" | grep -q '"images":' || fail "summary: $out"
+  rm -f "$tmp/out.safetensors"
+done
+
+# Bad input: not a CLIP checkpoint, missing input, both kinds of input.
+out=$("$cli" clip-embed --model "$data/clip-tiny-vit/golden.safetensors" \
+      --in "$data/clip-tiny-vit/golden.safetensors" --out "$tmp/x.safetensors" 2>&1); rc=$?
+[ $rc -eq 1 ] || fail "non-CLIP model exit $rc"
+echo "$out" | grep -q "golden.safetensors" || fail "message names the file: $out"
+"$cli" clip-embed --model "$data/clip-tiny-vit" --out "$tmp/x.safetensors" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "no input should be a usage error"
+[ -e "$tmp/x.safetensors" ] && fail "output written on error"
+echo "ok"

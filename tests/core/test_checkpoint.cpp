@@ -56,8 +56,8 @@ std::string makeZip(const std::string& member, const std::string& body) {
   };
   const std::uint32_t crc = crc32(body);
   std::string local = "PK\x03\x04" + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 2) +
-                      le(crc, 4) + le(body.size(), 4) + le(body.size(), 4) +
-                      le(member.size(), 2) + le(0, 2) + member + body;
+                      le(crc, 4) + le(body.size(), 4) + le(body.size(), 4) + le(member.size(), 2) +
+                      le(0, 2) + member + body;
   std::string central = "PK\x01\x02" + le(20, 2) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 2) +
                         le(0, 2) + le(crc, 4) + le(body.size(), 4) + le(body.size(), 4) +
                         le(member.size(), 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 2) +
@@ -101,7 +101,7 @@ class TestCheckpoint : public QObject {
     QCOMPARE(st.format, std::string("safetensors"));
     QCOMPARE(pt.format, std::string("openai-torchscript"));
     QCOMPARE(hf.format, std::string("hf-folder"));
-    QCOMPARE(st.weights.tensors.size(), std::size_t(63));
+    QCOMPARE(st.weights.tensors.size(), std::size_t(62));
     expectSame(st.weights, pt.weights);
     expectSame(st.weights, hf.weights);
     // The HF weight file on its own (keys recognised and mapped too).
@@ -164,7 +164,8 @@ class TestCheckpoint : public QObject {
         if (t.is_floating_point()) QVERIFY2(t.scalar_type() == at::kFloat, k.c_str());
       expectSame(half.weights, st.weights, 1.0 / 1024);  // fp16: 11-bit significand
       // ...and it really was rounded (so the test can tell fp16 from fp32).
-      QVERIFY(!at::equal(half.weights.at("visual.conv1.weight"), st.weights.at("visual.conv1.weight")));
+      QVERIFY(
+          !at::equal(half.weights.at("visual.conv1.weight"), st.weights.at("visual.conv1.weight")));
     }
   }
 
@@ -206,18 +207,18 @@ class TestCheckpoint : public QObject {
                         {"transformer.resblocks.1.attn.in_proj_bias"});
     pd::io::StateDict withIds = hf;  // position_ids buffers are dropped silently
     withIds.tensors["text_model.embeddings.position_ids"] = at::arange(77).unsqueeze(0);
-    QCOMPARE(pd::io::mapHfClipToOpenai(withIds).tensors.size(), std::size_t(63));
+    QCOMPARE(pd::io::mapHfClipToOpenai(withIds).tensors.size(), std::size_t(62));
   }
 
   void publicInspectAndConvert() {
     pd::CheckpointSummary s = pd::inspectCheckpoint(data("clip-tiny-vit-hf"));
     QCOMPARE(s.format, std::string("hf-folder"));
-    QCOMPARE(s.tensorCount, std::size_t(63));
+    QCOMPARE(s.tensorCount, std::size_t(62));
     std::int64_t expected = 0;
     auto st = pd::io::readSafetensors(data("clip-tiny-vit/model.safetensors"));
     for (const auto& kv : st.tensors) expected += kv.second.numel();
     QCOMPARE(s.parameterCount, expected);
-    QCOMPARE(s.shapes.size(), std::size_t(63));
+    QCOMPARE(s.shapes.size(), std::size_t(62));
 
     QTemporaryDir dir;
     const std::string out = dir.filePath("converted.safetensors").toStdString();

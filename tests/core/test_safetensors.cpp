@@ -176,8 +176,8 @@ class TestSafetensors : public QObject {
     expectError(dir, "truncated.safetensors",
                 build("{" + t + "}", kFloats16).substr(0, 8 + t.size() + 2 + 10),
                 {"'w'", "past the data section"});
-    expectError(dir, "metadata.safetensors",
-                build(R"({"__metadata__":{"format":3}})", ""), {"__metadata__", "format"});
+    expectError(dir, "metadata.safetensors", build(R"({"__metadata__":{"format":3}})", ""),
+                {"__metadata__", "format"});
     expectError(dir, "metadata-kind.safetensors", build(R"({"__metadata__":[1]})", ""),
                 {"__metadata__"});
     expectError(dir, "entry-kind.safetensors", build(R"({"w":5})", ""), {"'w'"});

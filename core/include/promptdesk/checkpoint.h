@@ -25,8 +25,8 @@ struct CheckpointSummary {
 // supported, well-formed checkpoint.
 CheckpointSummary inspectCheckpoint(const std::string& path);
 
-// Reads `in` (any supported input) and writes `out` atomically as an OpenAI-layout safetensors file:
-// float tensors as F32, integer buffers as stored. `__metadata__` records
+// Reads `in` (any supported input) and writes `out` atomically as an OpenAI-layout safetensors
+// file: float tensors as F32, integer buffers as stored. `__metadata__` records
 //   format = "openai-clip", source_format, source_sha256, source_file (file name only),
 //   config (OpenAI-style architecture numbers as JSON, when known) and, for TorchScript inputs,
 //   input_resolution / context_length / vocab_size.

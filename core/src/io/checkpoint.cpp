@@ -86,9 +86,10 @@ LoadedCheckpoint readFolder(const fs::path& dir) {
   // A folder in our own layout (config.json with OpenAI numbers + model.safetensors).
   const fs::path st = dir / "model.safetensors";
   if (!fs::is_regular_file(st, ec))
-    throw pd::Error("config.json is not a Hugging Face CLIP config and there is no "
-                    "model.safetensors beside it",
-                    dir.string());
+    throw pd::Error(
+        "config.json is not a Hugging Face CLIP config and there is no "
+        "model.safetensors beside it",
+        dir.string());
   ck.weights = readSafetensors(st.string());
   if (isHfClipLayout(ck.weights)) ck.weights = mapHfClipToOpenai(ck.weights);
   ck.config = std::move(cfg);

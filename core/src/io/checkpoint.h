@@ -14,10 +14,11 @@ namespace pd::io {
 
 struct LoadedCheckpoint {
   StateDict weights;
-  std::string format;      // "openai-torchscript", "safetensors" or "hf-folder"
-  nlohmann::json config;   // config.json beside the file / in the folder, parsed; null if none
-  std::string contentHash; // hex SHA-256 of the weight file's bytes (= `sha256sum FILE`); for a
-                           // sharded HF folder: SHA-256 of the shards' bytes concatenated in name order
+  std::string format;     // "openai-torchscript", "safetensors" or "hf-folder"
+  nlohmann::json config;  // config.json beside the file / in the folder, parsed; null if none
+  std::string
+      contentHash;  // hex SHA-256 of the weight file's bytes (= `sha256sum FILE`); for a
+                    // sharded HF folder: SHA-256 of the shards' bytes concatenated in name order
   std::string weightFile;  // the file that was hashed (or the shard index)
 };
 

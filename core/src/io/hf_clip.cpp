@@ -76,7 +76,8 @@ json readJsonFile(const fs::path& p) {
 std::int64_t field(const json& sub, const char* name, std::int64_t dflt, const std::string& where) {
   auto it = sub.find(name);
   if (it == sub.end() || it->is_null()) return dflt;
-  if (!it->is_number_integer()) throw pd::Error(std::string("'") + name + "' is not an integer", where);
+  if (!it->is_number_integer())
+    throw pd::Error(std::string("'") + name + "' is not an integer", where);
   return it->get<std::int64_t>();
 }
 
@@ -139,7 +140,8 @@ StateDict mapHfClipToOpenai(const StateDict& hf) {
     if (startsWith(suffix, "self_attn.q_proj.")) slot = 0;
     if (startsWith(suffix, "self_attn.k_proj.")) slot = 1;
     if (startsWith(suffix, "self_attn.v_proj.")) slot = 2;
-    const std::string kind = slot >= 0 ? suffix.substr(std::string("self_attn.q_proj.").size()) : "";
+    const std::string kind =
+        slot >= 0 ? suffix.substr(std::string("self_attn.q_proj.").size()) : "";
     if (slot < 0 || (kind != "weight" && kind != "bias")) {
       unknown.push_back(key);
       continue;
@@ -191,7 +193,8 @@ HfClipCheckpoint readHfClipFolder(const std::string& folder) {
       throw pd::Error("no 'weight_map' object", index.string());
     std::set<std::string> shards;
     for (auto it = wm->begin(); it != wm->end(); ++it) {
-      if (!it->is_string()) throw pd::Error("weight_map value of '" + it.key() + "' is not a string", index.string());
+      if (!it->is_string())
+        throw pd::Error("weight_map value of '" + it.key() + "' is not a string", index.string());
       const std::string s = it->get<std::string>();
       if (s.find('/') != std::string::npos || s.find("..") != std::string::npos)
         throw pd::Error("shard name '" + s + "' leaves the folder", index.string());

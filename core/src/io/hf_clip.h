@@ -21,12 +21,12 @@ bool isHfClipLayout(const StateDict& sd);
 // Renames/reshapes HF CLIP tensors to the OpenAI layout:
 //   {text,vision}_model.encoder.layers.i.self_attn.{q,k,v}_proj.{weight,bias} -> cat(q,k,v) as
 //   [visual.]transformer.resblocks.i.attn.in_proj_{weight,bias}; out_proj, layer_norm1/2 -> ln_1/2,
-//   mlp.fc1/fc2 -> mlp.c_fc/c_proj; embeddings.{token,position}_embedding -> token_embedding.weight,
-//   positional_embedding / visual.positional_embedding; patch_embedding -> visual.conv1;
-//   class_embedding; pre_layrnorm/post_layernorm -> visual.ln_pre/ln_post; final_layer_norm ->
-//   ln_final; visual_projection.weight^T -> visual.proj; text_projection.weight^T ->
-//   text_projection; logit_scale. `position_ids` buffers are dropped. Unknown or incomplete keys
-//   throw pd::Error listing them (context: sd.source).
+//   mlp.fc1/fc2 -> mlp.c_fc/c_proj; embeddings.{token,position}_embedding ->
+//   token_embedding.weight, positional_embedding / visual.positional_embedding; patch_embedding ->
+//   visual.conv1; class_embedding; pre_layrnorm/post_layernorm -> visual.ln_pre/ln_post;
+//   final_layer_norm -> ln_final; visual_projection.weight^T -> visual.proj;
+//   text_projection.weight^T -> text_projection; logit_scale. `position_ids` buffers are dropped.
+//   Unknown or incomplete keys throw pd::Error listing them (context: sd.source).
 StateDict mapHfClipToOpenai(const StateDict& hf);
 
 // Reads a CLIPModel folder: config.json (must parse; model_type "clip" when present) and

@@ -26,9 +26,9 @@ struct DtypeInfo {
 };
 
 constexpr DtypeInfo kDtypes[] = {
-    {"F64", at::kDouble, 8}, {"F32", at::kFloat, 4},   {"F16", at::kHalf, 2},
-    {"BF16", at::kBFloat16, 2}, {"I64", at::kLong, 8}, {"I32", at::kInt, 4},
-    {"I16", at::kShort, 2},  {"I8", at::kChar, 1},     {"U8", at::kByte, 1},
+    {"F64", at::kDouble, 8},    {"F32", at::kFloat, 4}, {"F16", at::kHalf, 2},
+    {"BF16", at::kBFloat16, 2}, {"I64", at::kLong, 8},  {"I32", at::kInt, 4},
+    {"I16", at::kShort, 2},     {"I8", at::kChar, 1},   {"U8", at::kByte, 1},
     {"BOOL", at::kBool, 1},
 };
 
@@ -194,7 +194,8 @@ Header parseHeader(ByteSource& src, const std::string& name) {
     std::int64_t numel = 1;
     for (const json& d : *sh) {
       std::uint64_t u = 0;
-      if (!asIndex(d, u) || u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      if (!asIndex(d, u) ||
+          u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
         throw pd::Error(who + ": shape " + sh->dump() + " has a negative or non-integer dimension",
                         name);
       const auto dim = static_cast<std::int64_t>(u);

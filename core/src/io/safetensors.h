@@ -25,13 +25,12 @@ StateDict readSafetensorsBytes(const std::string& bytes, const std::string& sour
 
 // Tensor names and shapes only (header validated exactly like readSafetensors; no data is read).
 struct SafetensorsEntry {
-  std::string dtype;                 // "F32", "I64", ...
+  std::string dtype;  // "F32", "I64", ...
   std::vector<std::int64_t> shape;
   std::uint64_t begin = 0, end = 0;  // byte range within the data section
 };
-std::map<std::string, SafetensorsEntry> readSafetensorsHeader(const std::string& path,
-                                                              std::map<std::string, std::string>*
-                                                                  metadata = nullptr);
+std::map<std::string, SafetensorsEntry> readSafetensorsHeader(
+    const std::string& path, std::map<std::string, std::string>* metadata = nullptr);
 
 // Writes `tensors` (F32, F64, F16, BF16, I64, I32, I16, I8, U8, BOOL; any device/layout, copied to
 // contiguous CPU) atomically: a temp file beside `path`, then rename. The header is padded with

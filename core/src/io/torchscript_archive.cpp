@@ -12,16 +12,22 @@ namespace {
 
 const char* const kScalarAttributes[] = {"input_resolution", "context_length", "vocab_size"};
 
-// First line of a c10 error, without the C++ backtrace.
+// First line of a c10 error, without the C++ backtrace and the "[enforce fail at f.cc:1] . "
+// prefix of TORCH_ENFORCE messages.
 std::string firstLine(const std::string& s) {
-  const auto nl = s.find('\n');
-  return nl == std::string::npos ? s : s.substr(0, nl);
+  std::string line = s.substr(0, s.find('\n'));
+  if (line.rfind("[enforce fail at ", 0) == 0) {
+    const auto close = line.find("] ");
+    if (close != std::string::npos) line = line.substr(close + 2);
+    if (line.rfind(". ", 0) == 0) line = line.substr(2);
+  }
+  return line.empty() ? "unreadable archive" : line;
 }
 
 at::Tensor normalise(const at::Tensor& t) {
   at::Tensor c = t.detach();
   if (c.scalar_type() == at::kHalf || c.scalar_type() == at::kBFloat16) c = c.to(at::kFloat);
-  return c.contiguous().clone();  // own the storage: do not keep the module alive
+  return c.contiguous();
 }
 
 }  // namespace
@@ -74,7 +80,8 @@ StateDict readTorchScriptArchive(const std::string& path) {
     throw pd::Error("cannot read the archive's tensors: " + firstLine(e.what_without_backtrace()),
                     path);
   }
-  if (sd.tensors.empty()) throw pd::Error("TorchScript archive holds no parameters or buffers", path);
+  if (sd.tensors.empty())
+    throw pd::Error("TorchScript archive holds no parameters or buffers", path);
   return sd;
 }
 

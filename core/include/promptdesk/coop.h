@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "promptdesk/dataset.h"
+
 namespace pd {
 
 enum class ClassTokenPosition { End, Middle, Front };
@@ -47,5 +49,39 @@ struct CoopBenchResult {
 };
 // Times one CoOp epoch at real CLIP shapes with random weights, in reference and fast mode.
 CoopBenchResult benchCoop(const CoopBenchOptions& options);
+
+}  // namespace pd
+
+namespace pd {
+class JobContext;
+
+// One few-shot training run on a dataset (`promptdesk-cli train coop|cocoop|linear-probe|zeroshot`).
+// Image features of the few-shot train / val and the test split come from the feature cache
+// (frozen image tower); training uses K cached augmented views (views = 0: the plain view).
+struct FewShotRunSpec {
+  std::string method = "coop";  // coop | cocoop | linear-probe | zeroshot | ensemble
+  std::string modelPath, datasetSpec;
+  DatasetOptions datasetOptions;
+  int shots = 16;
+  std::uint64_t seed = 1;
+  CoopSpec coop;              // coop / cocoop knobs (shots and seed are copied in)
+  int views = 0;              // cached augmented views per training image (0: plain view only)
+  std::string cacheDir;       // empty: dataPath("feature-cache")
+  std::string outDir;         // prompt.safetensors, checkpoint.safetensors, result.json
+  bool resume = false;        // continue from outDir/checkpoint.safetensors when present
+  std::int64_t testLimit = 0; // evaluate on the first N test items only (0: all)
+};
+
+struct FewShotRunResult {
+  std::string method;
+  int shots = 0;
+  std::uint64_t seed = 0;
+  double valAccuracy = -1, testAccuracy = -1, finalLoss = -1, trainSeconds = 0;
+  int epochs = 0, steps = 0;
+  std::string resultJson;  // the JSON written to outDir/result.json
+};
+
+// Runs inside a pd::Job (ctx may be null: no progress, no cancel). Throws pd::Error.
+FewShotRunResult runFewShot(const FewShotRunSpec& spec, JobContext* ctx);
 
 }  // namespace pd

@@ -211,8 +211,8 @@ class TestCoop : public QObject {
             .unsqueeze(1);
     pd::CoopSpec spec;
     spec.batchSize = 8;
-    spec.epochs = 25;
-    spec.lr = 0.005;
+    spec.epochs = 30;
+    spec.lr = 0.002;  // CoOp's default
     spec.augment = false;
     CoopTrainer tr(towers_, {tokens, 4}, spec, studentInit);
     auto acc = [&] {

@@ -190,11 +190,10 @@ class TestCoop : public QObject {
 
   void learnsSeparableProblem() {
     // Teacher: image features = each class's text features under a hidden context, plus noise
-    // scaled to the class separation. The student starts away from the teacher's context.
+    // scaled to the class separation. The student starts from its own random context.
     auto tokens = golden_.at("coop_prompt_tokens");
     at::manual_seed(3);
-    auto teacherCtx = at::randn({4, 16}) * 0.5;
-    auto studentInit = teacherCtx + 0.25 * at::randn({4, 16});
+    auto teacherCtx = at::randn({4, 16}) * 0.02;  // the scale of CoOp's N(0, 0.02) init
     at::Tensor txt;
     {
       at::NoGradGuard ng;
@@ -212,9 +211,9 @@ class TestCoop : public QObject {
     pd::CoopSpec spec;
     spec.batchSize = 8;
     spec.epochs = 30;
-    spec.lr = 0.002;  // CoOp's default
+    spec.lr = 0.005;
     spec.augment = false;
-    CoopTrainer tr(towers_, {tokens, 4}, spec, studentInit);
+    CoopTrainer tr(towers_, {tokens, 4}, spec);  // random N(0, 0.02) student
     auto acc = [&] {
       at::NoGradGuard ng;
       return tr.logits(data.features.squeeze(1), true).argmax(-1).eq(data.labels).to(at::kFloat).mean().item<double>();

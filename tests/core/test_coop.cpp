@@ -4,7 +4,7 @@
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/autograd.h>
 
-#include "io/safetensors_lite.h"
+#include "io/safetensors.h"
 #include "methods/clip_towers.h"
 #include "methods/coop_trainer.h"
 #include "methods/prompt_artifact.h"
@@ -62,7 +62,7 @@ class TestCoop : public QObject {
   void initTestCase() {
     at::set_num_threads(2);
     towers_ = loadTowers(kDir + "model.safetensors");
-    golden_ = pd::io::lite::readSafetensors(kDir + "golden.safetensors");
+    golden_ = pd::io::readSafetensors(kDir + "golden.safetensors");
   }
 
   void towersMatchGolden() {

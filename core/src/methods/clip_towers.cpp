@@ -5,7 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "io/safetensors_lite.h"
+#include "io/checkpoint.h"
+#include "io/safetensors.h"
+#include "models/clip_config.h"
 #include "promptdesk/error.h"
 
 namespace pd::methods {
@@ -121,21 +123,12 @@ ClipTowers towersFromStateDict(const io::StateDict& sd, int textHeads, int visio
 }
 
 ClipTowers loadTowers(const std::string& modelPath) {
-  io::StateDict sd = io::lite::readSafetensors(modelPath);
-  int textHeads = 0, visionHeads = 0;
-  const auto slash = modelPath.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : modelPath.substr(0, slash);
-  std::ifstream cfg(dir + "/config.json");
-  if (cfg) {
-    try {
-      nlohmann::json j = nlohmann::json::parse(cfg);
-      textHeads = j.value("transformer_heads", 0);
-      visionHeads = j.value("vision_heads", 0);
-    } catch (const std::exception& e) {
-      throw pd::Error(std::string("bad config.json: ") + e.what(), dir + "/config.json");
-    }
-  }
-  return towersFromStateDict(sd, textHeads, visionHeads);
+  // The same reader and architecture rules as the CLIP model (any format, config.json overrides).
+  io::LoadedCheckpoint ckpt = io::readCheckpoint(modelPath);
+  ClipArchitecture arch = models::inferClipArchitecture(models::shapesOf(ckpt.weights), modelPath);
+  models::applyClipConfig(arch, ckpt.config, modelPath);
+  return towersFromStateDict(ckpt.weights, static_cast<int>(arch.transformerHeads),
+                             static_cast<int>(arch.visionHeads));
 }
 
 ClipTowers randomTowers(int textWidth, int textLayers, int textHeads, int embedDim, int visWidth,

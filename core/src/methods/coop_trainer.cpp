@@ -6,7 +6,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "io/safetensors_lite.h"
+#include "io/safetensors.h"
 #include "promptdesk/error.h"
 #include "promptdesk/jobs.h"
 
@@ -254,11 +254,11 @@ void CoopTrainer::saveCheckpoint(const std::string& path) const {
   rng << rng_;
   nlohmann::json meta{{"epoch", epoch_}, {"global_step", globalStep_}, {"epochs", epochs_},
                       {"spec", specToJson(spec_)}, {"rng", rng.str()}};
-  io::lite::writeSafetensors(path, t, {{"promptdesk_checkpoint", meta.dump()}});
+  io::writeSafetensors(path, t, {{"promptdesk_checkpoint", meta.dump()}});
 }
 
 void CoopTrainer::loadCheckpoint(const std::string& path) {
-  io::StateDict sd = io::lite::readSafetensors(path);
+  io::StateDict sd = io::readSafetensors(path);
   auto it = sd.metadata.find("promptdesk_checkpoint");
   if (it == sd.metadata.end()) throw pd::Error("not a CoOp checkpoint (no metadata)", path);
   nlohmann::json meta = nlohmann::json::parse(it->second);

@@ -1,6 +1,6 @@
 #include "methods/prompt_artifact.h"
 
-#include "io/safetensors_lite.h"
+#include "io/safetensors.h"
 #include "methods/coop_trainer.h"
 #include "promptdesk/error.h"
 
@@ -10,11 +10,11 @@ void saveLearnedPrompt(const std::string& path, const LearnedPrompt& prompt) {
   if (!prompt.ctx.defined()) throw pd::Error("no context vectors to save", path);
   std::map<std::string, at::Tensor> t = prompt.meta;
   t["ctx"] = prompt.ctx.detach();
-  io::lite::writeSafetensors(path, t, {{"promptdesk_prompt", prompt.spec.dump()}});
+  io::writeSafetensors(path, t, {{"promptdesk_prompt", prompt.spec.dump()}});
 }
 
 LearnedPrompt loadLearnedPrompt(const std::string& path) {
-  io::StateDict sd = io::lite::readSafetensors(path);
+  io::StateDict sd = io::readSafetensors(path);
   LearnedPrompt p;
   p.ctx = sd.at("ctx");
   if (p.ctx.dim() != 2 && p.ctx.dim() != 3)

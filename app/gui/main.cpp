@@ -1,5 +1,6 @@
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QScreen>
 #include <QTimer>
 
 #include <iostream>
@@ -31,6 +32,11 @@ int main(int argc, char** argv) {
                                QStringLiteral("Close the window after <ms> milliseconds."),
                                QStringLiteral("ms"));
   parser.addOption(quitAfter);
+  QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                QStringLiteral("Save a screenshot of the screen to <file> just "
+                                               "before --quit-after closes the window."),
+                                QStringLiteral("file"));
+  parser.addOption(screenshot);
   parser.process(app);
 
   pd::ui::MainWindow window;
@@ -38,7 +44,11 @@ int main(int argc, char** argv) {
   if (parser.isSet(quitAfter)) {
     const int ms = parser.value(quitAfter).toInt();
     QObject::connect(&app, &QApplication::lastWindowClosed, &app, &QApplication::quit);
-    QTimer::singleShot(ms, &window, &QWidget::close);
+    const QString shot = parser.value(screenshot);
+    QTimer::singleShot(ms, &window, [&window, shot] {
+      if (!shot.isEmpty() && window.screen()) window.screen()->grabWindow(0).save(shot);
+      window.close();
+    });
   }
   return app.exec();
 }

@@ -19,8 +19,9 @@ pd::cli::Registrar reg("bench", [](CLI::App& root, pd::cli::Outcome& out) {
   cmd->add_option("--shots", o.shots, "images per class")->check(CLI::Range(1, 64));
   cmd->add_option("--n-ctx", o.nCtx, "context vectors")->check(CLI::Range(1, 64));
   cmd->add_option("--batch", o.batch, "batch size")->check(CLI::Range(1, 1024));
-  cmd->add_option("--max-steps", o.maxSteps,
-                  "time only this many steps per mode and extrapolate to the epoch (0: whole epoch)")
+  cmd->add_option(
+         "--max-steps", o.maxSteps,
+         "time only this many steps per mode and extrapolate to the epoch (0: whole epoch)")
       ->check(CLI::Range(0, 100000));
   cmd->add_option("--threads", o.threads, "intra-op threads (0: all cores)");
   cmd->add_flag("--skip-reference", o.skipReference, "time the fast path only");
@@ -46,7 +47,8 @@ pd::cli::Registrar reg("bench", [](CLI::App& root, pd::cli::Outcome& out) {
                        {"fast_s_per_epoch", r.fastSecondsPerEpoch},
                        {"cache_s", r.cacheSeconds},
                        {"steps_timed", r.stepsTimedFast}};
-      j["reference_s_per_epoch"] = ref ? nlohmann::json(r.referenceSecondsPerEpoch) : nlohmann::json();
+      j["reference_s_per_epoch"] =
+          ref ? nlohmann::json(r.referenceSecondsPerEpoch) : nlohmann::json();
       j["speedup"] = ref ? nlohmann::json(speedup) : nlohmann::json();
       j["max_loss_diff"] = ref ? nlohmann::json(r.maxLossDiff) : nlohmann::json();
       std::cout << j.dump() << "\n";

@@ -1,4 +1,5 @@
-// promptdesk-cli bench matmul: BLAS throughput inside a pool worker (checks the installed OpenBLAS).
+// promptdesk-cli bench matmul: BLAS throughput inside a pool worker (checks the installed
+// OpenBLAS).
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -22,8 +23,10 @@ pd::cli::Registrar reg("bench", [](CLI::App& root, pd::cli::Outcome& out) {
               << " thread(s) in a pool worker: " << r.gflops << " GFLOP/s (" << r.seconds
               << " s for " << r.reps << " reps)\n";
     if (json)
-      std::cout << nlohmann::json{{"size", r.size},       {"threads", r.threads},
-                                  {"reps", r.reps},       {"seconds", r.seconds},
+      std::cout << nlohmann::json{{"size", r.size},
+                                  {"threads", r.threads},
+                                  {"reps", r.reps},
+                                  {"seconds", r.seconds},
                                   {"gflops", r.gflops}}
                        .dump()
                 << "\n";

@@ -11,15 +11,22 @@
 
 namespace {
 pd::cli::Registrar reg("demo", [](CLI::App& root, pd::cli::Outcome& out) {
-  CLI::App& demo = pd::cli::group(root, "demo", "The embedded demo (Fashion-MNIST, own small CLIP)");
+  CLI::App& demo =
+      pd::cli::group(root, "demo", "The embedded demo (Fashion-MNIST, own small CLIP)");
   auto* cmd = demo.add_subcommand("pretrain", "Pretrain the demo CLIP (cached by recipe hash)");
   static pd::DemoPretrainOptions o;
   static bool json = false;
   cmd->add_option("--fashion-dir", o.fashionDir, "Fashion-MNIST IDX folder")->capture_default_str();
   cmd->add_option("--out-dir", o.outDir, "where the checkpoint goes (default: <data>/models)");
-  cmd->add_option("--epochs", o.epochs, "training epochs")->check(CLI::Range(1, 1000))->capture_default_str();
-  cmd->add_option("--items", o.trainItems, "train items used (first N)")->check(CLI::Range(256, 60000))->capture_default_str();
-  cmd->add_option("--batch", o.batchSize, "batch size")->check(CLI::Range(8, 4096))->capture_default_str();
+  cmd->add_option("--epochs", o.epochs, "training epochs")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--items", o.trainItems, "train items used (first N)")
+      ->check(CLI::Range(256, 60000))
+      ->capture_default_str();
+  cmd->add_option("--batch", o.batchSize, "batch size")
+      ->check(CLI::Range(8, 4096))
+      ->capture_default_str();
   cmd->add_option("--lr", o.learningRate, "peak learning rate (AdamW)")->capture_default_str();
   cmd->add_option("--seed", o.seed, "seed")->capture_default_str();
   cmd->add_flag("--force", o.force, "retrain even when a cached checkpoint exists");
@@ -46,8 +53,8 @@ pd::cli::Registrar reg("demo", [](CLI::App& root, pd::cli::Outcome& out) {
                 << r.finalLoss << ")";
     std::cout << "\n";
     if (json)
-      std::cout << nlohmann::json{{"model", r.modelPath}, {"reused", r.reused},
-                                  {"seconds", r.seconds}, {"steps", r.steps},
+      std::cout << nlohmann::json{{"model", r.modelPath},      {"reused", r.reused},
+                                  {"seconds", r.seconds},      {"steps", r.steps},
                                   {"final_loss", r.finalLoss}, {"recipe", o.recipeJson()}}
                        .dump()
                 << "\n";

@@ -31,7 +31,8 @@ pd::cli::Registrar reg("experiment", [](CLI::App& root, pd::cli::Outcome& out) {
   CLI::App& exp = pd::cli::group(root, "experiment", "Experiment grids");
   auto* cmd = exp.add_subcommand("fewshot", "CoOp's few-shot figure: methods x shots x seeds");
   static pd::cli::DatasetArgs ds;
-  static std::string model, outDir, cache, methods = "zeroshot,ensemble,linear-probe,coop,coop-csc,cocoop";
+  static std::string model, outDir, cache,
+      methods = "zeroshot,ensemble,linear-probe,coop,coop-csc,cocoop";
   static std::string shots = "1,2,4,8,16", seeds = "1,2,3";
   static int epochs = 0, views = 0;
   static std::int64_t testLimit = 0;
@@ -39,8 +40,9 @@ pd::cli::Registrar reg("experiment", [](CLI::App& root, pd::cli::Outcome& out) {
   ds.add(cmd);
   cmd->add_option("--out", outDir, "output folder")->required();
   cmd->add_option("--cache", cache, "feature cache folder");
-  cmd->add_option("--methods", methods, "comma list: zeroshot, ensemble, linear-probe, coop, coop-csc, "
-                                         "coop-middle, coop-front, coop-init, cocoop");
+  cmd->add_option("--methods", methods,
+                  "comma list: zeroshot, ensemble, linear-probe, coop, coop-csc, "
+                  "coop-middle, coop-front, coop-init, cocoop");
   cmd->add_option("--shots", shots, "comma list of shots");
   cmd->add_option("--seeds", seeds, "comma list of seeds");
   cmd->add_option("--epochs", epochs, "override epochs for CoOp/CoCoOp (0: by shots)");
@@ -69,10 +71,14 @@ pd::cli::Registrar reg("experiment", [](CLI::App& root, pd::cli::Outcome& out) {
           }
           s.coop.epochs = epochs;
           s.method = m.rfind("coop", 0) == 0 ? "coop" : m;
-          if (m == "coop-csc") s.coop.csc = true;
-          else if (m == "coop-middle") s.coop.position = pd::ClassTokenPosition::Middle;
-          else if (m == "coop-front") s.coop.position = pd::ClassTokenPosition::Front;
-          else if (m == "coop-init") s.coop.ctxInit = "a photo of a";
+          if (m == "coop-csc")
+            s.coop.csc = true;
+          else if (m == "coop-middle")
+            s.coop.position = pd::ClassTokenPosition::Middle;
+          else if (m == "coop-front")
+            s.coop.position = pd::ClassTokenPosition::Front;
+          else if (m == "coop-init")
+            s.coop.ctxInit = "a photo of a";
           else if (m == "cocoop") {
             s.coop.nCtx = 4;
             s.coop.ctxInit = "a photo of a";

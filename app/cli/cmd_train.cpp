@@ -23,7 +23,8 @@ FewShotRunResult runFewShotJob(const FewShotRunSpec& spec, bool quiet) {
     if (quiet || e.state != JobState::Running) return;
     std::lock_guard<std::mutex> lock(m);
     std::fprintf(stderr, "\r[%s] %s", spec.method.c_str(), e.message.c_str());
-    if (e.totalSteps > 0) std::fprintf(stderr, " step %lld/%lld", (long long)e.step, (long long)e.totalSteps);
+    if (e.totalSteps > 0)
+      std::fprintf(stderr, " step %lld/%lld", (long long)e.step, (long long)e.totalSteps);
     for (const auto& [k, v] : e.metrics) std::fprintf(stderr, " %s %.4g", k.c_str(), v);
     if (e.etaSeconds >= 0) std::fprintf(stderr, " ETA %.0fs", e.etaSeconds);
     std::fprintf(stderr, "   ");
@@ -46,7 +47,8 @@ void addCoopOptions(CLI::App* cmd, FewShotRunSpec& s, std::string& position, boo
   if (!cocoop) cmd->add_flag("--csc", s.coop.csc, "class-specific context");
   cmd->add_option("--position", position, "class token position: end, middle, front")
       ->check(CLI::IsMember({"end", "middle", "front"}));
-  cmd->add_option("--epochs", s.coop.epochs, "epochs (0: 50/100/200 by shots)")->check(CLI::Range(0, 100000));
+  cmd->add_option("--epochs", s.coop.epochs, "epochs (0: 50/100/200 by shots)")
+      ->check(CLI::Range(0, 100000));
   cmd->add_option("--batch", s.coop.batchSize, "batch size")->check(CLI::Range(1, 4096));
   cmd->add_option("--lr", s.coop.lr, "learning rate");
   cmd->add_option("--views", s.views, "cached augmented views per training image (0: none)")
@@ -59,7 +61,8 @@ void addCoopOptions(CLI::App* cmd, FewShotRunSpec& s, std::string& position, boo
 
 namespace {
 pd::cli::Registrar reg("train", [](CLI::App& root, pd::cli::Outcome& out) {
-  CLI::App& train = pd::cli::group(root, "train", "Few-shot training runs (CoOp, CoCoOp, linear probe)");
+  CLI::App& train =
+      pd::cli::group(root, "train", "Few-shot training runs (CoOp, CoCoOp, linear probe)");
   for (const std::string method : {"coop", "cocoop", "linear-probe", "zeroshot", "ensemble"}) {
     auto* cmd = train.add_subcommand(method, "one few-shot " + method + " run");
     auto* s = new pd::FewShotRunSpec();  // lives as long as the process
@@ -73,7 +76,8 @@ pd::cli::Registrar reg("train", [](CLI::App& root, pd::cli::Outcome& out) {
       s->coop.epochs = 10;
       s->coop.batchSize = 1;
     }
-    cmd->add_option("--model", s->modelPath, "CLIP checkpoint (.pt, .safetensors, HF folder)")->required();
+    cmd->add_option("--model", s->modelPath, "CLIP checkpoint (.pt, .safetensors, HF folder)")
+        ->required();
     ds->add(cmd);
     cmd->add_option("--shots", s->shots, "images per class")->check(CLI::Range(1, 10000));
     cmd->add_option("--seed", s->seed, "few-shot sampling / training seed");

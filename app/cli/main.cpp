@@ -34,8 +34,8 @@ CLI::App& group(CLI::App& root, const std::string& name, const std::string& desc
 int main(int argc, char** argv) {
   CLI::App app{"promptdesk-cli " + pd::version() +
                ": headless PromptDesk (prompt learning on frozen pretrained models)"};
-  app.set_version_flag("--version", "promptdesk-cli " + pd::version() + " (LibTorch " +
-                                        pd::torchVersion() + ")\n");
+  app.set_version_flag(
+      "--version", "promptdesk-cli " + pd::version() + " (LibTorch " + pd::torchVersion() + ")\n");
   app.fallthrough(false);
 
   pd::cli::Outcome outcome;

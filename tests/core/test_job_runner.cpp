@@ -23,7 +23,8 @@ class TestJobRunner : public QObject {
     auto body = [&](pd::JobContext&) {
       int now = ++inside;
       int p = peak.load();
-      while (now > p && !peak.compare_exchange_weak(p, now)) {}
+      while (now > p && !peak.compare_exchange_weak(p, now)) {
+      }
       std::this_thread::sleep_for(150ms);
       --inside;
     };
@@ -112,8 +113,9 @@ class TestJobRunner : public QObject {
     QVERIFY(def.workers() * def.threadsPerWorker() <= std::max(cores, 1));
     pd::JobRunner runner({2, 3});
     std::atomic<int> seen{0};
-    auto id = runner.submit(std::make_shared<pd::FunctionJob>(
-        "threads", [&](pd::JobContext& ctx) { seen = at::get_num_threads() * 100 + ctx.threads(); }));
+    auto id = runner.submit(std::make_shared<pd::FunctionJob>("threads", [&](pd::JobContext& ctx) {
+      seen = at::get_num_threads() * 100 + ctx.threads();
+    }));
     runner.wait(id);
     QCOMPARE(seen.load(), 303);
   }

@@ -45,7 +45,8 @@ class TestLinearProbe : public QObject {
   }
   void badLabelsThrow() {
     QVERIFY_EXCEPTION_THROWN(
-        fitLogisticRegression(at::randn({4, 3}), at::tensor(std::vector<int64_t>{0, 1, 5, 0}), 2, 1, 10),
+        fitLogisticRegression(at::randn({4, 3}), at::tensor(std::vector<int64_t>{0, 1, 5, 0}), 2, 1,
+                              10),
         pd::Error);
   }
 };

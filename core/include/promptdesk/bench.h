@@ -22,12 +22,12 @@ MatmulBench benchMatmulInWorker(int size, int reps, int threads);
 // "rn50": RN50), in one JobRunner worker with `threads` intra-op threads (0: all cores).
 // Text prompts are random ids of realistic length (SOT, 6..14 ids, EOT, zero padding to 77).
 struct ClipEncodeBench {
-  std::string backbone;          // "vit-b32" or "rn50"
+  std::string backbone;  // "vit-b32" or "rn50"
   int batch = 0;
   int threads = 0;
   int reps = 0;
-  double imagesPerSecond = 0;    // encode_image at `batch`
-  double promptsPerSecond = 0;   // encode_text at `batch`, run up to the longest EOT (default)
+  double imagesPerSecond = 0;       // encode_image at `batch`
+  double promptsPerSecond = 0;      // encode_text at `batch`, run up to the longest EOT (default)
   double promptsPerSecondFull = 0;  // encode_text at `batch`, all 77 positions (as OpenAI does)
 };
 std::vector<ClipEncodeBench> benchClipEncode(const std::string& backbone, int batch, int reps,

@@ -22,10 +22,11 @@ struct CoopSpec {
   int warmupEpochs = 1;
   double warmupLr = 1e-5;  // Dassl ConstantWarmupScheduler
   int batchSize = 32;
-  int epochs = 0;          // 0: by shots (defaultCoopEpochs)
+  int epochs = 0;  // 0: by shots (defaultCoopEpochs)
   int shots = 16;
-  bool augment = true;     // reference mode: random-resized-crop + flip; fast: random cached view
-  bool referenceMode = false;  // plain loop: all 77 positions, no prefix sharing, image tower each step
+  bool augment = true;  // reference mode: random-resized-crop + flip; fast: random cached view
+  bool referenceMode =
+      false;  // plain loop: all 77 positions, no prefix sharing, image tower each step
   std::uint64_t seed = 1;
 };
 
@@ -55,21 +56,22 @@ CoopBenchResult benchCoop(const CoopBenchOptions& options);
 namespace pd {
 class JobContext;
 
-// One few-shot training run on a dataset (`promptdesk-cli train coop|cocoop|linear-probe|zeroshot`).
-// Image features of the few-shot train / val and the test split come from the feature cache
-// (frozen image tower); training uses K cached augmented views (views = 0: the plain view).
+// One few-shot training run on a dataset (`promptdesk-cli train
+// coop|cocoop|linear-probe|zeroshot`). Image features of the few-shot train / val and the test
+// split come from the feature cache (frozen image tower); training uses K cached augmented views
+// (views = 0: the plain view).
 struct FewShotRunSpec {
   std::string method = "coop";  // coop | cocoop | linear-probe | zeroshot | ensemble
   std::string modelPath, datasetSpec;
   DatasetOptions datasetOptions;
   int shots = 16;
   std::uint64_t seed = 1;
-  CoopSpec coop;              // coop / cocoop knobs (shots and seed are copied in)
-  int views = 0;              // cached augmented views per training image (0: plain view only)
-  std::string cacheDir;       // empty: dataPath("feature-cache")
-  std::string outDir;         // prompt.safetensors, checkpoint.safetensors, result.json
-  bool resume = false;        // continue from outDir/checkpoint.safetensors when present
-  std::int64_t testLimit = 0; // evaluate on the first N test items only (0: all)
+  CoopSpec coop;               // coop / cocoop knobs (shots and seed are copied in)
+  int views = 0;               // cached augmented views per training image (0: plain view only)
+  std::string cacheDir;        // empty: dataPath("feature-cache")
+  std::string outDir;          // prompt.safetensors, checkpoint.safetensors, result.json
+  bool resume = false;         // continue from outDir/checkpoint.safetensors when present
+  std::int64_t testLimit = 0;  // evaluate on the first N test items only (0: all)
 };
 
 struct FewShotRunResult {

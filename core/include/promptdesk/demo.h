@@ -12,13 +12,13 @@ namespace pd {
 
 struct DemoPretrainOptions {
   std::string fashionDir = "/usr/share/datasets/fashion-mnist";
-  std::string outDir;           // empty: dataDir()/models
+  std::string outDir;  // empty: dataDir()/models
   int epochs = 5;
   int batchSize = 128;
   std::int64_t trainItems = 60000;  // first N items of the train split (all by default)
   double learningRate = 1e-3;
   std::uint64_t seed = 1;
-  bool force = false;           // retrain even when a checkpoint for this recipe exists
+  bool force = false;  // retrain even when a checkpoint for this recipe exists
   // Architecture: a ViT for 28x28 grey images (patch 7 -> 4x4 grid) and a text tower on the
   // real CLIP BPE vocabulary (49408 tokens, context 77). Widths are multiples of 64 so that
   // OpenAI's shape rules (heads = width / 64) infer the architecture without a config file.
@@ -35,10 +35,10 @@ struct DemoPretrainOptions {
 };
 
 struct DemoPretrainResult {
-  std::string modelPath;        // <outDir>/demo-clip-<recipeHash>.safetensors
-  bool reused = false;          // an existing checkpoint for this recipe was found
-  double seconds = 0;           // training wall time (0 when reused)
-  double finalLoss = 0;         // mean loss of the last epoch
+  std::string modelPath;  // <outDir>/demo-clip-<recipeHash>.safetensors
+  bool reused = false;    // an existing checkpoint for this recipe was found
+  double seconds = 0;     // training wall time (0 when reused)
+  double finalLoss = 0;   // mean loss of the last epoch
   std::int64_t steps = 0;
 };
 

@@ -22,14 +22,14 @@ struct JobEvent {
   JobId id = 0;
   std::string name;
   JobState state = JobState::Queued;
-  double fraction = 0.0;         // 0..1, or < 0 when unknown
+  double fraction = 0.0;  // 0..1, or < 0 when unknown
   std::int64_t step = 0;
   std::int64_t totalSteps = 0;
   std::string message;
   std::map<std::string, double> metrics;  // e.g. {"loss": 0.42, "lr": 0.002}
-  std::string error;             // set when state == Failed
+  std::string error;                      // set when state == Failed
   double elapsedSeconds = 0.0;
-  double etaSeconds = -1.0;      // < 0 when unknown
+  double etaSeconds = -1.0;  // < 0 when unknown
 };
 
 // Thrown by JobContext::checkCancelled(); the runner turns it into JobState::Cancelled.

@@ -102,7 +102,8 @@ CoopBenchResult benchCoop(const CoopBenchOptions& o) {
     auto t0 = Clock::now();
     for (int s = 0; s < steps; ++s) {
       auto idx = batchIdx(s);
-      data.features.index_copy_(0, idx, methods::encodeImage(towers, data.images.index_select(0, idx)));
+      data.features.index_copy_(0, idx,
+                                methods::encodeImage(towers, data.images.index_select(0, idx)));
     }
     r.cacheSeconds = since(t0) * scale;
   }

@@ -96,7 +96,8 @@ at::Tensor symmetricInfoNce(const at::Tensor& img, const at::Tensor& txt, const 
   at::Tensor t = txt / txt.norm(2, -1, true);
   at::Tensor logits = scale.exp() * at::matmul(i, t.t());
   at::Tensor target = at::arange(logits.size(0), at::kLong);
-  return 0.5 * (at::cross_entropy_loss(logits, target) + at::cross_entropy_loss(logits.t(), target));
+  return 0.5 *
+         (at::cross_entropy_loss(logits, target) + at::cross_entropy_loss(logits.t(), target));
 }
 
 }  // namespace
@@ -126,10 +127,9 @@ DemoPretrainResult pretrainDemoClip(const DemoPretrainOptions& o, JobContext* ct
   model.train(false);  // no dropout/BN in the ViT; keep eval semantics
   for (auto& p : model.parameters()) p.set_requires_grad(true);
 
-  torch::optim::AdamW opt(model.parameters(), torch::optim::AdamWOptions(o.learningRate)
-                                                   .betas({0.9, 0.98})
-                                                   .eps(1e-6)
-                                                   .weight_decay(0.1));
+  torch::optim::AdamW opt(
+      model.parameters(),
+      torch::optim::AdamWOptions(o.learningRate).betas({0.9, 0.98}).eps(1e-6).weight_decay(0.1));
   const std::int64_t stepsPerEpoch = n / o.batchSize;
   const std::int64_t total = stepsPerEpoch * o.epochs;
   const std::int64_t warmup = std::max<std::int64_t>(1, total / 20);
@@ -144,10 +144,11 @@ DemoPretrainResult pretrainDemoClip(const DemoPretrainOptions& o, JobContext* ct
     epochLoss = 0;
     for (std::int64_t b = 0; b < stepsPerEpoch; ++b) {
       if (ctx) ctx->checkCancelled();
-      const double lr = step < warmup ? o.learningRate * double(step + 1) / double(warmup)
-                                      : 0.5 * o.learningRate *
-                                            (1 + std::cos(M_PI * double(step - warmup) /
-                                                          double(std::max<std::int64_t>(1, total - warmup))));
+      const double lr = step < warmup
+                            ? o.learningRate * double(step + 1) / double(warmup)
+                            : 0.5 * o.learningRate *
+                                  (1 + std::cos(M_PI * double(step - warmup) /
+                                                double(std::max<std::int64_t>(1, total - warmup))));
       for (auto& g : opt.param_groups())
         static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
 
@@ -158,7 +159,8 @@ DemoPretrainResult pretrainDemoClip(const DemoPretrainOptions& o, JobContext* ct
       tokens.reserve(idx.size() * 77);
       for (std::int64_t i : idx) {
         const int label = static_cast<int>(train.labelVector[static_cast<std::size_t>(i)]);
-        const std::string cap = demo::fashionCaption(label, static_cast<std::uint64_t>(i), epoch, o.seed);
+        const std::string cap =
+            demo::fashionCaption(label, static_cast<std::uint64_t>(i), epoch, o.seed);
         for (int id : tokenizer.tokenize(cap, 77, true)) tokens.push_back(id);
       }
       at::Tensor tok = at::tensor(tokens, at::kLong).view({-1, 77});
@@ -188,8 +190,7 @@ DemoPretrainResult pretrainDemoClip(const DemoPretrainOptions& o, JobContext* ct
   std::map<std::string, at::Tensor> sd;
   for (auto& kv : model.named_parameters()) sd[kv.key()] = kv.value().detach().contiguous();
   for (auto& kv : model.named_buffers()) sd[kv.key()] = kv.value().detach().contiguous();
-  io::writeSafetensors(r.modelPath, sd,
-                       {{"format", "pt"}, {"promptdesk_recipe", o.recipeJson()}});
+  io::writeSafetensors(r.modelPath, sd, {{"format", "pt"}, {"promptdesk_recipe", o.recipeJson()}});
   // Prove that the ordinary loader accepts it (strict names and shapes).
   models::loadClipModel(r.modelPath);
   r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();

@@ -7,7 +7,8 @@
 
 namespace pd::demo {
 
-FashionImages loadFashionSplit(const std::string& dir, const std::string& split, std::int64_t limit) {
+FashionImages loadFashionSplit(const std::string& dir, const std::string& split,
+                               std::int64_t limit) {
   std::unique_ptr<Dataset> ds = openDataset("idx:" + dir);
   const std::vector<ItemRef>& items = ds->items(split);
   const std::int64_t n =

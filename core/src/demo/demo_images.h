@@ -13,7 +13,8 @@ struct FashionImages {
 };
 
 // The first `limit` items (all when <= 0) of a split ("train"/"test") of the IDX dataset in `dir`.
-FashionImages loadFashionSplit(const std::string& dir, const std::string& split, std::int64_t limit);
+FashionImages loadFashionSplit(const std::string& dir, const std::string& split,
+                               std::int64_t limit);
 
 // uint8 (N, H, W) grey -> float (N, 3, H, W) with CLIP's mean/std, the same values the CLIP
 // preprocessing gives for a grey image whose size already equals the model's resolution.

@@ -8,9 +8,9 @@
 namespace pd::io {
 
 struct StateDict {
-  std::map<std::string, at::Tensor> tensors;       // key -> tensor (half types upcast to float32)
-  std::map<std::string, std::string> metadata;     // safetensors __metadata__, if any
-  std::string source;                              // file or folder it came from (for messages)
+  std::map<std::string, at::Tensor> tensors;    // key -> tensor (half types upcast to float32)
+  std::map<std::string, std::string> metadata;  // safetensors __metadata__, if any
+  std::string source;                           // file or folder it came from (for messages)
 
   bool has(const std::string& key) const { return tensors.count(key) != 0; }
   // Throws pd::Error naming the key and the source when the key is missing.

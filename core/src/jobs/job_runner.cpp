@@ -17,12 +17,18 @@ namespace pd {
 
 const char* toString(JobState s) {
   switch (s) {
-    case JobState::Queued: return "queued";
-    case JobState::Running: return "running";
-    case JobState::Succeeded: return "succeeded";
-    case JobState::Failed: return "failed";
-    case JobState::Cancelled: return "cancelled";
-    case JobState::Interrupted: return "interrupted";
+    case JobState::Queued:
+      return "queued";
+    case JobState::Running:
+      return "running";
+    case JobState::Succeeded:
+      return "succeeded";
+    case JobState::Failed:
+      return "failed";
+    case JobState::Cancelled:
+      return "cancelled";
+    case JobState::Interrupted:
+      return "interrupted";
   }
   return "unknown";
 }
@@ -94,8 +100,7 @@ class ContextImpl : public JobContext {
   bool cancelRequested() const override { return rec_.cancel.load(std::memory_order_relaxed); }
   int threads() const override { return impl_.threads; }
   void progress(double fraction, std::int64_t step, std::int64_t totalSteps,
-                const std::string& message,
-                const std::map<std::string, double>& metrics) override {
+                const std::string& message, const std::map<std::string, double>& metrics) override {
     JobEvent e;
     e.id = rec_.id;
     e.name = rec_.job->name();
@@ -177,8 +182,8 @@ void JobRunner::Impl::runOne(const std::shared_ptr<JobRecord>& rec) {
 JobRunner::JobRunner(JobRunnerOptions options) : d_(std::make_unique<Impl>()) {
   const int cores = std::max(1, hardwareCores());
   d_->workers = options.workers > 0 ? options.workers : std::max(1, cores / 2);
-  d_->threads = options.threadsPerWorker > 0 ? options.threadsPerWorker
-                                             : std::max(1, cores / d_->workers);
+  d_->threads =
+      options.threadsPerWorker > 0 ? options.threadsPerWorker : std::max(1, cores / d_->workers);
   setBlasThreads(d_->threads);
   for (int i = 0; i < d_->workers; ++i) d_->pool.emplace_back([this] { d_->workerLoop(); });
 }

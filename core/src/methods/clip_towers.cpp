@@ -218,7 +218,7 @@ at::Tensor encodeImage(const ClipTowers& t, const at::Tensor& images) {
   const int64_t n = images.size(0);
   auto x = at::conv2d(images, t.conv1W, {}, t.patch);  // (N, W, g, g)
   const int64_t w = x.size(1);
-  x = x.flatten(2).transpose(1, 2);                      // (N, g*g, W)
+  x = x.flatten(2).transpose(1, 2);  // (N, g*g, W)
   x = at::cat({t.classEmbedding.view({1, 1, w}).expand({n, 1, w}), x}, 1) + t.visPos;
   x = ln(x, t.lnPreW, t.lnPreB);
   for (const auto& b : t.visBlocks) x = blockForward(b, x, t.visHeads, false);

@@ -20,7 +20,8 @@ PromptLayout::PromptLayout(const ClipTowers& towers, const ClassPrompts& prompts
   for (int64_t c = 0; c < eot_.size(0); ++c) {
     // "X..X name." : EOT = 1 + n_ctx + nameLen + 1 (the full stop).
     const int64_t nameLen = eotAcc[c] - nCtx_ - 2;
-    if (nameLen < 0) throw pd::Error("prompt shorter than its context", "class " + std::to_string(c));
+    if (nameLen < 0)
+      throw pd::Error("prompt shorter than its context", "class " + std::to_string(c));
     nameLens_.push_back(static_cast<int>(nameLen));
   }
 }

@@ -44,6 +44,7 @@ class PromptLayout {
 };
 
 // logit_scale.exp() * cos(image, text): image (B, E), text (C, E) -> (B, C); or text (B, C, E).
-at::Tensor clipLogits(const at::Tensor& logitScale, const at::Tensor& image, const at::Tensor& text);
+at::Tensor clipLogits(const at::Tensor& logitScale, const at::Tensor& image,
+                      const at::Tensor& text);
 
 }  // namespace pd::methods

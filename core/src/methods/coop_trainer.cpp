@@ -22,9 +22,12 @@ ClassTokenPosition parseClassTokenPosition(const std::string& s) {
 
 const char* toString(ClassTokenPosition p) {
   switch (p) {
-    case ClassTokenPosition::Middle: return "middle";
-    case ClassTokenPosition::Front: return "front";
-    default: return "end";
+    case ClassTokenPosition::Middle:
+      return "middle";
+    case ClassTokenPosition::Front:
+      return "front";
+    default:
+      return "end";
   }
 }
 
@@ -51,8 +54,10 @@ at::Tensor augment(const at::Tensor& img, std::mt19937_64& rng) {
   int64_t ch = h, cw = w, top = 0, left = 0;
   for (int attempt = 0; attempt < 10; ++attempt) {
     const double area = h * w * (0.08 + 0.92 * u(rng));
-    const double ratio = std::exp(std::log(3.0 / 4) + (std::log(4.0 / 3) - std::log(3.0 / 4)) * u(rng));
-    const int64_t tw = std::lround(std::sqrt(area * ratio)), th = std::lround(std::sqrt(area / ratio));
+    const double ratio =
+        std::exp(std::log(3.0 / 4) + (std::log(4.0 / 3) - std::log(3.0 / 4)) * u(rng));
+    const int64_t tw = std::lround(std::sqrt(area * ratio)),
+                  th = std::lround(std::sqrt(area / ratio));
     if (tw > 0 && th > 0 && tw <= w && th <= h) {
       ch = th, cw = tw;
       top = static_cast<int64_t>(u(rng) * (h - th + 1)) % (h - th + 1);
@@ -69,12 +74,22 @@ at::Tensor augment(const at::Tensor& img, std::mt19937_64& rng) {
 }  // namespace
 
 nlohmann::json specToJson(const CoopSpec& s) {
-  return {{"method", s.method},     {"n_ctx", s.nCtx},         {"ctx_init", s.ctxInit},
-          {"csc", s.csc},           {"position", toString(s.position)},
-          {"lr", s.lr},             {"momentum", s.momentum},  {"weight_decay", s.weightDecay},
-          {"warmup_epochs", s.warmupEpochs}, {"warmup_lr", s.warmupLr},
-          {"batch_size", s.batchSize}, {"epochs", s.epochs},  {"shots", s.shots},
-          {"augment", s.augment},   {"reference_mode", s.referenceMode}, {"seed", s.seed}};
+  return {{"method", s.method},
+          {"n_ctx", s.nCtx},
+          {"ctx_init", s.ctxInit},
+          {"csc", s.csc},
+          {"position", toString(s.position)},
+          {"lr", s.lr},
+          {"momentum", s.momentum},
+          {"weight_decay", s.weightDecay},
+          {"warmup_epochs", s.warmupEpochs},
+          {"warmup_lr", s.warmupLr},
+          {"batch_size", s.batchSize},
+          {"epochs", s.epochs},
+          {"shots", s.shots},
+          {"augment", s.augment},
+          {"reference_mode", s.referenceMode},
+          {"seed", s.seed}};
 }
 
 CoopSpec specFromJson(const nlohmann::json& j) {
@@ -164,15 +179,17 @@ double CoopTrainer::step(const at::Tensor& imageFeatures, const at::Tensor& labe
   {
     at::NoGradGuard ng;
     for (size_t i = 0; i < params.size(); ++i) {
-      // torch.optim.SGD: d = g + wd * p; buf = m * buf + d (buf = d on the first step); p -= lr * buf.
+      // torch.optim.SGD: d = g + wd * p; buf = m * buf + d (buf = d on the first step); p -= lr *
+      // buf.
       auto d = grads[i] + spec_.weightDecay * params[i];
-      if (globalStep_ == 0) momentum_[i].copy_(d);
-      else momentum_[i].mul_(spec_.momentum).add_(d);
+      if (globalStep_ == 0)
+        momentum_[i].copy_(d);
+      else
+        momentum_[i].mul_(spec_.momentum).add_(d);
       params[i].sub_(lr * momentum_[i]);
     }
   }
-  if (accuracy)
-    *accuracy = lg.argmax(-1).eq(labels).to(at::kDouble).mean().item<double>();
+  if (accuracy) *accuracy = lg.argmax(-1).eq(labels).to(at::kDouble).mean().item<double>();
   ++globalStep_;
   const double l = loss.item<double>();
   losses_.push_back(l);
@@ -252,8 +269,11 @@ void CoopTrainer::saveCheckpoint(const std::string& path) const {
   t["losses"] = at::tensor(losses_, at::kDouble).to(at::kFloat);
   std::ostringstream rng;
   rng << rng_;
-  nlohmann::json meta{{"epoch", epoch_}, {"global_step", globalStep_}, {"epochs", epochs_},
-                      {"spec", specToJson(spec_)}, {"rng", rng.str()}};
+  nlohmann::json meta{{"epoch", epoch_},
+                      {"global_step", globalStep_},
+                      {"epochs", epochs_},
+                      {"spec", specToJson(spec_)},
+                      {"rng", rng.str()}};
   io::writeSafetensors(path, t, {{"promptdesk_checkpoint", meta.dump()}});
 }
 
@@ -267,7 +287,8 @@ void CoopTrainer::loadCheckpoint(const std::string& path) {
   for (size_t i = 0; i < params.size(); ++i) {
     const auto& p = sd.at("param." + std::to_string(i));
     if (!p.sizes().equals(params[i].sizes()))
-      throw pd::Error("parameter shape differs from this run's", path + ": param." + std::to_string(i));
+      throw pd::Error("parameter shape differs from this run's",
+                      path + ": param." + std::to_string(i));
     params[i].copy_(p);
     momentum_[i].copy_(sd.at("momentum." + std::to_string(i)));
   }

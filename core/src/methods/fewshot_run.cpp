@@ -93,8 +93,9 @@ double acc(const at::Tensor& logits, const at::Tensor& labels) {
 }
 
 const std::vector<std::string> kEnsembleTemplates = {
-    "itap of a {}.",           "a bad photo of the {}.",   "a origami {}.",
-    "a photo of the large {}.", "a {} in a video game.",    "art of the {}.",
+    "itap of a {}.",           "a bad photo of the {}.",
+    "a origami {}.",           "a photo of the large {}.",
+    "a {} in a video game.",   "art of the {}.",
     "a photo of the small {}."};
 
 std::string fill(const std::string& tpl, const std::string& name) {
@@ -124,7 +125,8 @@ FewShotRunResult runFewShot(const FewShotRunSpec& spec, JobContext* job) {
   const std::string modelHash = ck.contentHash.empty() ? hashHex(spec.modelPath) : ck.contentHash;
 
   auto ds = openDataset(spec.datasetSpec, spec.datasetOptions);
-  if (ds->modality() != "image") throw Error("few-shot runs need an image dataset", spec.datasetSpec);
+  if (ds->modality() != "image")
+    throw Error("few-shot runs need an image dataset", spec.datasetSpec);
   FewShotOptions fo;
   fo.shots = spec.shots;
   fo.seed = spec.seed;
@@ -135,7 +137,8 @@ FewShotRunResult runFewShot(const FewShotRunSpec& spec, JobContext* job) {
   if (ds->hasSplit("test")) {
     const auto& all = ds->items("test");
     std::vector<std::size_t> idx;
-    for (std::size_t i = 0; i < all.size() && (spec.testLimit <= 0 || (int64_t)i < spec.testLimit); ++i)
+    for (std::size_t i = 0; i < all.size() && (spec.testLimit <= 0 || (int64_t)i < spec.testLimit);
+         ++i)
       idx.push_back(i);
     test = pick(*ds, "test", idx);
   }
@@ -162,7 +165,8 @@ FewShotRunResult runFewShot(const FewShotRunSpec& spec, JobContext* job) {
   at::Tensor trainF = features(train.items, 0, "train").unsqueeze(1);
   if (spec.views > 0 && (spec.method == "coop" || spec.method == "cocoop")) {
     auto aug = features(train.items, spec.views, "augmented train");
-    trainF = at::cat({trainF, aug.view({static_cast<int64_t>(train.items.size()), spec.views, -1})}, 1);
+    trainF =
+        at::cat({trainF, aug.view({static_cast<int64_t>(train.items.size()), spec.views, -1})}, 1);
   }
   at::Tensor valF = features(val.items, 0, "val"), testF = features(test.items, 0, "test");
 
@@ -196,15 +200,23 @@ FewShotRunResult runFewShot(const FewShotRunSpec& spec, JobContext* job) {
   res.method = spec.method;
   res.shots = spec.shots;
   res.seed = spec.seed;
-  nlohmann::json out{{"method", spec.method}, {"shots", spec.shots}, {"seed", spec.seed},
-                     {"model", spec.modelPath}, {"model_hash", modelHash},
-                     {"dataset", spec.datasetSpec}, {"classes", names.size()},
-                     {"train_items", train.items.size()}, {"val_items", val.items.size()},
-                     {"test_items", test.items.size()}, {"few_shot_ids_hash", fs.idsHash}};
+  nlohmann::json out{{"method", spec.method},
+                     {"shots", spec.shots},
+                     {"seed", spec.seed},
+                     {"model", spec.modelPath},
+                     {"model_hash", modelHash},
+                     {"dataset", spec.datasetSpec},
+                     {"classes", names.size()},
+                     {"train_items", train.items.size()},
+                     {"val_items", val.items.size()},
+                     {"test_items", test.items.size()},
+                     {"few_shot_ids_hash", fs.idsHash}};
   auto t0 = Clock::now();
   auto evalText = [&](const at::Tensor& text) {
-    if (valF.defined()) res.valAccuracy = acc(methods::clipLogits(towers.logitScale, valF, text), val.labels);
-    if (testF.defined()) res.testAccuracy = acc(methods::clipLogits(towers.logitScale, testF, text), test.labels);
+    if (valF.defined())
+      res.valAccuracy = acc(methods::clipLogits(towers.logitScale, valF, text), val.labels);
+    if (testF.defined())
+      res.testAccuracy = acc(methods::clipLogits(towers.logitScale, testF, text), test.labels);
   };
   if (spec.method == "zeroshot") {
     evalText(zeroShotText({"a photo of a {}."}));
@@ -222,14 +234,16 @@ FewShotRunResult runFewShot(const FewShotRunSpec& spec, JobContext* job) {
     cs.shots = spec.shots;
     cs.seed = spec.seed;
     if (cs.referenceMode)
-      throw Error("reference mode on a dataset is not wired (use the tests / bench coop)", "--reference-mode");
+      throw Error("reference mode on a dataset is not wired (use the tests / bench coop)",
+                  "--reference-mode");
     int nCtx = cs.nCtx;
     at::Tensor init;
     std::string lead;
     if (!cs.ctxInit.empty()) {
       auto ids = tok.encode(cs.ctxInit);
       nCtx = static_cast<int>(ids.size());
-      init = towers.tokenEmbedding.index_select(0, at::tensor(std::vector<int64_t>(ids.begin(), ids.end()), at::kLong));
+      init = towers.tokenEmbedding.index_select(
+          0, at::tensor(std::vector<int64_t>(ids.begin(), ids.end()), at::kLong));
       lead = cs.ctxInit;
     } else {
       for (int i = 0; i < nCtx; ++i) lead += i ? " X" : "X";
@@ -256,9 +270,9 @@ FewShotRunResult runFewShot(const FewShotRunSpec& spec, JobContext* job) {
     };
     if (valF.defined()) res.valAccuracy = evalSet(valF, val.labels);
     if (testF.defined()) res.testAccuracy = evalSet(testF, test.labels);
-    methods::saveLearnedPrompt(spec.outDir + "/prompt.safetensors",
-                               methods::learnedPromptFrom(tr, {{"classnames", names},
-                                                               {"model_hash", modelHash}}));
+    methods::saveLearnedPrompt(
+        spec.outDir + "/prompt.safetensors",
+        methods::learnedPromptFrom(tr, {{"classnames", names}, {"model_hash", modelHash}}));
     out["spec"] = methods::specToJson(tr.spec());
     out["losses"] = tr.losses();
   }

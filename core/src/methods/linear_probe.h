@@ -20,7 +20,7 @@ struct LinearProbeOptions {
 struct LinearProbe {
   at::Tensor weight, bias;  // (C, E), (C)
   bool normalize = true;
-  double c = 0;             // chosen inverse L2 strength
+  double c = 0;  // chosen inverse L2 strength
   double valAccuracy = 0;
   std::vector<std::pair<double, double>> search;  // (C, validation accuracy) tried
   at::Tensor logits(const at::Tensor& features) const;

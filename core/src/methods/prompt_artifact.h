@@ -1,6 +1,7 @@
 #pragma once
 // Learned-prompt artifacts: the context vectors (and CoCoOp's meta-net) as safetensors with the
-// training spec as JSON metadata; reloading for evaluation; `interpret` = nearest vocabulary tokens.
+// training spec as JSON metadata; reloading for evaluation; `interpret` = nearest vocabulary
+// tokens.
 #include <ATen/ATen.h>
 
 #include <nlohmann/json.hpp>

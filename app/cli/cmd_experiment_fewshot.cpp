@@ -51,11 +51,16 @@ pd::cli::Registrar reg("experiment", [](CLI::App& root, pd::cli::Outcome& out) {
   cmd->callback([&out] {
     std::filesystem::create_directories(outDir);
     const auto ms = splitList(methods), ss = splitList(shots), sd = splitList(seeds);
-    int done = 0;
-    const int total = static_cast<int>(ms.size() * ss.size() * sd.size());
+    // Zero-shot methods use no training data: one run each, drawn at 0 shots on the chart.
+    auto zeroShot = [](const std::string& m) { return m == "zeroshot" || m == "ensemble"; };
+    int done = 0, total = 0;
+    for (const auto& m : ms)
+      total += zeroShot(m) ? 1 : static_cast<int>(ss.size() * sd.size());
     for (const auto& m : ms)
       for (const auto& sh : ss)
         for (const auto& se : sd) {
+          if (zeroShot(m) && (&sh != &ss.front() || &se != &sd.front())) continue;
+          const std::string shotLabel = zeroShot(m) ? "0" : sh;
           pd::FewShotRunSpec s;
           s.modelPath = model;
           s.datasetSpec = ds.spec;
@@ -85,10 +90,10 @@ pd::cli::Registrar reg("experiment", [](CLI::App& root, pd::cli::Outcome& out) {
             s.coop.epochs = epochs > 0 ? epochs : 10;
             s.coop.batchSize = 1;
           }
-          s.outDir = outDir + "/" + m + "/" + sh + "shot/seed" + se;
+          s.outDir = outDir + "/" + m + "/" + shotLabel + "shot/seed" + se;
           s.resume = true;
           ++done;
-          std::cerr << "[" << done << "/" << total << "] " << m << " " << sh << "-shot seed " << se
+          std::cerr << "[" << done << "/" << total << "] " << m << " " << shotLabel << "-shot seed " << se
                     << "\n";
           if (std::filesystem::exists(s.outDir + "/result.json")) {
             std::cerr << "  done before, skipped\n";
@@ -97,6 +102,7 @@ pd::cli::Registrar reg("experiment", [](CLI::App& root, pd::cli::Outcome& out) {
           auto r = pd::cli::runFewShotJob(s, false);
           nlohmann::json line = nlohmann::json::parse(r.resultJson);
           line["variant"] = m;
+          if (zeroShot(m)) line["shots"] = 0;
           line.erase("losses");
           std::ofstream(outDir + "/results.jsonl", std::ios::app) << line.dump() << "\n";
           std::cout << line.dump() << "\n";

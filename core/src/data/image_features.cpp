@@ -17,17 +17,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// config.json beside the checkpoint, else the `config` stored in safetensors metadata, else null.
-nlohmann::json configOf(const io::LoadedCheckpoint& ck) {
-  if (!ck.config.is_null()) return ck.config;
-  auto it = ck.weights.metadata.find("config");
-  if (it == ck.weights.metadata.end()) return nullptr;
-  nlohmann::json j = nlohmann::json::parse(it->second, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    throw Error("metadata 'config' is not a JSON object", ck.weights.source);
-  return j;
-}
-
 at::Tensor pixelsTensor(const Image& img) {
   return at::from_blob(const_cast<std::uint8_t*>(img.pixels.data()),
                        {img.height, img.width, img.channels}, at::kByte)
@@ -78,7 +67,7 @@ ImageFeaturesResult computeImageFeatures(
   auto t0 = Clock::now();
   io::LoadedCheckpoint ck = io::readCheckpoint(job.modelPath);
   if (ck.weights.source.empty()) ck.weights.source = job.modelPath;
-  auto model = models::buildClipModel(ck.weights, configOf(ck));
+  auto model = models::buildClipModel(ck.weights, io::checkpointConfig(ck));
   ck.weights.tensors.clear();
   res.modelSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
   const int nPx = static_cast<int>(model->architecture().imageResolution);

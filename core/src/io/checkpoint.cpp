@@ -138,4 +138,14 @@ LoadedCheckpoint readCheckpoint(const std::string& path) {
   return ck;
 }
 
+nlohmann::json checkpointConfig(const LoadedCheckpoint& ck) {
+  if (!ck.config.is_null()) return ck.config;
+  auto it = ck.weights.metadata.find("config");
+  if (it == ck.weights.metadata.end()) return nullptr;
+  nlohmann::json j = nlohmann::json::parse(it->second, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    throw pd::Error("metadata 'config' is not a JSON object", ck.weights.source);
+  return j;
+}
+
 }  // namespace pd::io

@@ -25,4 +25,9 @@ struct LoadedCheckpoint {
 // Throws pd::Error naming the path for missing files, unknown formats and any malformed content.
 LoadedCheckpoint readCheckpoint(const std::string& path);
 
+// The architecture config of a loaded checkpoint: config.json beside the file / in the folder,
+// else the `config` JSON stored in safetensors metadata (import-checkpoint writes it), else null.
+// Throws pd::Error when the stored metadata config is not a JSON object.
+nlohmann::json checkpointConfig(const LoadedCheckpoint& ck);
+
 }  // namespace pd::io

@@ -126,7 +126,7 @@ ClipTowers loadTowers(const std::string& modelPath) {
   // The same reader and architecture rules as the CLIP model (any format, config.json overrides).
   io::LoadedCheckpoint ckpt = io::readCheckpoint(modelPath);
   ClipArchitecture arch = models::inferClipArchitecture(models::shapesOf(ckpt.weights), modelPath);
-  models::applyClipConfig(arch, ckpt.config, modelPath);
+  models::applyClipConfig(arch, io::checkpointConfig(ckpt), modelPath);
   return towersFromStateDict(ckpt.weights, static_cast<int>(arch.transformerHeads),
                              static_cast<int>(arch.visionHeads));
 }

@@ -28,14 +28,6 @@ namespace pd {
 namespace {
 using Clock = std::chrono::steady_clock;
 
-nlohmann::json configOf(const io::LoadedCheckpoint& ck) {
-  if (!ck.config.is_null()) return ck.config;
-  auto it = ck.weights.metadata.find("config");
-  if (it == ck.weights.metadata.end()) return nullptr;
-  nlohmann::json j = nlohmann::json::parse(it->second, nullptr, false);
-  return j.is_object() ? j : nlohmann::json();
-}
-
 at::Tensor pixels(const Image& img) {
   return at::from_blob(const_cast<std::uint8_t*>(img.pixels.data()),
                        {img.height, img.width, img.channels}, at::kByte)
@@ -116,7 +108,7 @@ FewShotRunResult runFewShot(const FewShotRunSpec& spec, JobContext* job) {
   report(0, "loading model");
   io::LoadedCheckpoint ck = io::readCheckpoint(spec.modelPath);
   if (ck.weights.source.empty()) ck.weights.source = spec.modelPath;
-  const nlohmann::json cfg = configOf(ck);
+  const nlohmann::json cfg = io::checkpointConfig(ck);
   auto model = models::buildClipModel(ck.weights, cfg);
   const int textHeads = cfg.is_object() ? cfg.value("transformer_heads", 0) : 0;
   methods::ClipTowers towers = methods::towersFromStateDict(ck.weights, textHeads, 0);

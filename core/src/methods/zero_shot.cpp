@@ -20,17 +20,6 @@ double since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// config.json beside the checkpoint, else the `config` in the safetensors metadata, else null.
-nlohmann::json configOf(const io::LoadedCheckpoint& ck) {
-  if (!ck.config.is_null()) return ck.config;
-  auto it = ck.weights.metadata.find("config");
-  if (it == ck.weights.metadata.end()) return nullptr;
-  nlohmann::json j = nlohmann::json::parse(it->second, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    throw Error("metadata 'config' is not a JSON object", ck.weights.source);
-  return j;
-}
-
 at::Tensor preprocessItem(const Dataset& ds, const ItemRef& item, int nPx) {
   try {
     if (!item.path.empty()) return data::clipPreprocessFile(item.path, nPx);
@@ -124,7 +113,7 @@ ZeroShotResult runZeroShot(const ZeroShotSpec& spec, JobContext* ctx) {
   const auto tm = Clock::now();
   io::LoadedCheckpoint ck = io::readCheckpoint(spec.modelPath);
   if (ck.weights.source.empty()) ck.weights.source = spec.modelPath;
-  auto model = models::buildClipModel(ck.weights, configOf(ck));
+  auto model = models::buildClipModel(ck.weights, io::checkpointConfig(ck));
   ck.weights.tensors.clear();
   res.modelHash = ck.contentHash.empty() ? hashHex(spec.modelPath) : ck.contentHash;
   res.preprocess =

@@ -66,32 +66,10 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     if (closingAfterCancel_) close();
   });
   openTab(new WelcomePage(this), tr("Welcome"));
-  // The zero-shot entry is wired to the core's job registry when it lands; its form works now.
-  JobKind zeroShot;
-  zeroShot.kind = QStringLiteral("zero_shot");
-  zeroShot.title = tr("Zero-shot Evaluation");
-  zeroShot.shortcut = QKeySequence(tr("Ctrl+R"));
-  auto spec = [](const char* name, OptionType type, const char* def, const char* help) {
-    OptionSpec s;
-    s.name = name;
-    s.type = type;
-    s.defaultValue = def;
-    s.help = help;
-    return s;
-  };
-  OptionSpec batch = spec("batch_size", OptionType::Int, "64", "Images per forward pass");
-  batch.min = 1;
-  batch.max = 4096;
-  OptionSpec tmpl =
-      spec("template", OptionType::String, "a photo of a {class}.", "Hand-crafted prompt template");
-  tmpl.required = true;
-  zeroShot.schema = {spec("model", OptionType::String, "", "Model in the project"),
-                     spec("dataset", OptionType::String, "", "Dataset in the project"), tmpl,
-                     batch};
-  zeroShot.schema[0].required = zeroShot.schema[1].required = true;
-  addJobKind(std::move(zeroShot));
   installProjectHandlers();
   registerCoreJobKinds();
+  if (QAction* zs = jobKindActions_.value(QStringLiteral("clip-zero-shot")))
+    zs->setShortcut(QKeySequence(tr("Ctrl+R")));
   resize(1280, 800);
   restoreSettings();
 }
@@ -160,6 +138,11 @@ void MainWindow::buildMenus() {
   saveAs->setShortcut(QKeySequence::SaveAs);
   saveAs->setObjectName(QStringLiteral("actionSaveAs"));
   file->addSeparator();
+  QAction* exportAct =
+      file->addAction(tr("&Export Report…"), this, &MainWindow::exportReportDialog);
+  exportAct->setObjectName(QStringLiteral("actionExportReport"));
+  exportAct->setShortcut(QKeySequence(tr("Ctrl+E")));
+  file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"));
   quit->setShortcut(QKeySequence::Quit);
   quit->setObjectName(QStringLiteral("actionQuit"));
@@ -167,19 +150,28 @@ void MainWindow::buildMenus() {
 
   QMenu* project = menuBar()->addMenu(tr("&Project"));
   project->setObjectName(QStringLiteral("menuProject"));
-  QAction* addModel = project->addAction(tr("Add &Model…"), this, [this] {
-    const QString path =
-        QFileDialog::getOpenFileName(this, tr("Add model"), QString(),
-                                     tr("Models (*.safetensors *.pt *.pth *.bin *.csv);;All (*)"));
-    if (!path.isEmpty()) addModelFile(path);
-  });
+  QAction* addModel = project->addAction(tr("Add &Model…"), this, &MainWindow::addModelDialog);
   addModel->setObjectName(QStringLiteral("actionAddModel"));
-  QAction* addDataset = project->addAction(tr("Add &Dataset…"), this, [this] {
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Add dataset"), QString(), tr("Datasets (*.csv *.tsv *.json *.jsonl);;All (*)"));
-    if (!path.isEmpty()) addDatasetFile(path);
+  addModel->setShortcut(QKeySequence(tr("Ctrl+Shift+M")));
+  QAction* addModelFolder = project->addAction(tr("Add Model &Folder (Hugging Face)…"), this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Add a Hugging Face CLIP folder"));
+    if (!dir.isEmpty()) addModelFile(dir);
   });
+  addModelFolder->setObjectName(QStringLiteral("actionAddModelFolder"));
+  QAction* models = project->addAction(tr("Model &Manager"), this, [this] { openModelManager(); });
+  models->setObjectName(QStringLiteral("actionModelManager"));
+  project->addSeparator();
+  QAction* addDataset =
+      project->addAction(tr("Add &Dataset…"), this, &MainWindow::addDatasetDialog);
   addDataset->setObjectName(QStringLiteral("actionAddDataset"));
+  addDataset->setShortcut(QKeySequence(tr("Ctrl+Shift+D")));
+  QAction* addDatasetFolder = project->addAction(tr("Add Dataset F&older…"), this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(
+        this, tr("Add a dataset folder (class folders, IDX files or a CoOp split)"));
+    if (!dir.isEmpty()) addDatasetFile(dir);
+  });
+  addDatasetFolder->setObjectName(QStringLiteral("actionAddDatasetFolder"));
+  project->addSeparator();
   QAction* newTemplateAct =
       project->addAction(tr("New &Template…"), this, &MainWindow::newTemplate);
   newTemplateAct->setShortcut(QKeySequence(tr("Ctrl+T")));
@@ -246,14 +238,38 @@ quint64 MainWindow::launchJobKind(const QString& kind) {
   for (const auto& j : jobKinds_)
     if (j.kind == kind) k = &j;
   if (!k) return 0;
-  RunDialog dialog(k->title, k->schema, this);
+  lastLaunched_.clear();
+  OptionSchema schema = withProjectSuggestions(k->schema);
+  // The template being edited (the current tab, else the newest editor) fills "templates".
+  TemplateEditor* editor = qobject_cast<TemplateEditor*>(workArea_->currentWidget());
+  for (int i = workArea_->count() - 1; i >= 0 && !editor; --i)
+    editor = qobject_cast<TemplateEditor*>(workArea_->widget(i));
+  if (editor && editor->isValid() && !editor->templateText().trimmed().isEmpty())
+    for (OptionSpec& s : schema)
+      if (s.name == "templates" && s.type == OptionType::String)
+        s.defaultValue = editor->templateText().trimmed().toStdString();
+  RunDialog dialog(k->title, schema, this);
   if (dialog.exec() != QDialog::Accepted) return 0;
-  if (!k->make) {
+  if (!k->make && !k->makeAll) {
     statusBar()->showMessage(tr("%1 is not available in this build yet").arg(k->title), 8000);
     return 0;
   }
   try {
+    if (k->makeAll) {
+      int skipped = 0;
+      const auto jobs = k->makeAll(dialog.values(), &skipped);
+      for (const auto& job : jobs) lastLaunched_ << jobs_->submit(job);
+      jobDock_->show();
+      if (!lastLaunched_.isEmpty()) jobs_->selectJob(lastLaunched_.first());
+      statusBar()->showMessage(tr("Started %1: %2 job(s), %3 cell(s) already done")
+                                   .arg(k->title)
+                                   .arg(jobs.size())
+                                   .arg(skipped),
+                               8000);
+      return lastLaunched_.isEmpty() ? 0 : lastLaunched_.first();
+    }
     const JobId id = jobs_->submit(k->make(dialog.values()));
+    lastLaunched_ << id;
     jobDock_->show();
     jobs_->selectJob(id);
     statusBar()->showMessage(tr("Started %1 (job %2)").arg(k->title).arg(id), 5000);

@@ -1,6 +1,7 @@
 #pragma once
 #include <QKeySequence>
 #include <QMainWindow>
+#include <QHash>
 #include <QMap>
 #include <QStringList>
 
@@ -37,6 +38,11 @@ struct MainWindowOptions {
   // a QMessageBox question. Tests pass a lambda.
   std::function<bool()> confirmCloseWithJobs;
   int workers = 0;  // JobRunner workers (0: the runner's default)
+  // promptdesk-cli, run as a child process to import TorchScript checkpoints (never loaded in the
+  // GUI process). Empty: the binary beside the GUI's (QCoreApplication::applicationDirPath()).
+  QString cliPath;
+  qint64 importMemoryLimitBytes = qint64(8) << 30;  // RLIMIT_AS of the import process
+  int importTimeoutMs = 10 * 60 * 1000;              // the import process is killed after this
 };
 
 // The workbench's main window: menus, project explorer, central tabbed work area, job dock and a
@@ -81,8 +87,25 @@ class MainWindow : public QMainWindow {
   // Records a model / dataset file in the project. Hashing a large file takes a while, so it runs
   // as a job (its own project connection); the explorer refreshes when it ends. Returns the job
   // id, 0 when no project is open.
+  // A TorchScript .pt/.pth is first converted by `promptdesk-cli import-checkpoint` in a child
+  // process with a memory and a time limit, into <project folder>/models/<name>.safetensors; any
+  // failure ("this file is not a valid CLIP checkpoint: <reason>") leaves the project untouched.
   quint64 addModelFile(const QString& path);
   quint64 addDatasetFile(const QString& path);
+  // The model manager (all models of the project, the selected one's architecture, parameters,
+  // SHA-256 and errors) and a dataset's browser; both reuse an open tab.
+  int openModelManager(qint64 modelId = 0);
+  int openDatasetBrowser(qint64 datasetId);
+  // Side-by-side comparison of two runs' predictions.
+  int openComparisonTab(qint64 runA, qint64 runB);
+  // Re-reads an open few-shot tab of `experiment` (off the GUI thread); opens one when none.
+  void refreshExperimentTab(const QString& experiment);
+  // Writes the report of `experiment` (all runs when empty) as <base>.html/.csv/.md/.pdf for the
+  // formats given ("html", "csv", "md", "pdf") in a job; returns its id (0: nothing to do).
+  quint64 exportReport(const QString& experiment, const QString& basePath,
+                       const QStringList& formats);
+  // The error of the last failed model import/inspection (plain words), empty when none.
+  QString lastModelError() const { return lastModelError_; }
 
   struct ProjectHandlers {
     std::function<void(const QString& path)> create;  // throws pd::Error to refuse
@@ -100,12 +123,21 @@ class MainWindow : public QMainWindow {
     QString title;  // "Zero-shot Evaluation"
     OptionSchema schema;
     std::function<std::shared_ptr<Job>(const OptionValues&)> make;
+    // Grid kinds (experiments): every cell as its own job; `skipped` counts cells done before.
+    std::function<std::vector<std::shared_ptr<Job>>(const OptionValues&, int* skipped)> makeAll;
     QKeySequence shortcut;
   };
   // Adds (or replaces) a Run menu entry; returns its action.
   QAction* addJobKind(JobKind kind);
-  // Shows the kind's run dialog; on Run, submits the job. Returns the job id (0: not launched).
+  // Shows the kind's run dialog; on Run, submits the job (a grid kind: all its cells). Returns
+  // the (first) job id (0: not launched). The dialog's `model`/`dataset` fields offer the
+  // project's recorded models and datasets.
   quint64 launchJobKind(const QString& kind);
+  // The ids of the jobs the last launchJobKind() submitted.
+  QList<quint64> lastLaunched() const { return lastLaunched_; }
+  std::shared_ptr<JobRunner> runner() const { return runner_; }
+  // Where `promptdesk-cli` is looked for.
+  QString cliPath() const;
   // Opens a new template editor tab.
   void newTemplate();
 
@@ -132,6 +164,10 @@ class MainWindow : public QMainWindow {
   void registerCoreJobKinds();
   void openJobResult(quint64 jobId);
   void onExplorerActivated(QTreeWidgetItem* item);
+  void addModelDialog();
+  void addDatasetDialog();
+  void exportReportDialog();
+  OptionSchema withProjectSuggestions(OptionSchema schema) const;
 
   MainWindowOptions options_;
   std::shared_ptr<JobRunner> runner_;
@@ -150,6 +186,12 @@ class MainWindow : public QMainWindow {
   QAction* runSeparator_ = nullptr;
   std::vector<JobKind> jobKinds_;
   QMap<QString, QAction*> jobKindActions_;
+  QWidget* findTab(const QString& key) const;  // by the "pdTab" property
+  void watchModelJob(quint64 jobId, const QString& file);
+  QList<quint64> lastLaunched_;
+  QHash<QString, int> experimentRefresh_;  // 1: reading, 2: reading and asked again
+  QHash<quint64, QString> modelJobs_;      // add-model jobs -> file
+  QString lastModelError_;
 };
 
 }  // namespace pd::ui

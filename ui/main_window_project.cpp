@@ -1,21 +1,58 @@
 // MainWindow's project side: the project file behind File New/Open/Save As, the explorer's
-// contents, job kinds from the core's registry, and result tabs read from the project.
+// contents, job kinds from the core's registry, result tabs read from the project (off the GUI
+// thread where they read a lot), the model manager, the dataset browser and report export.
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLineEdit>
+#include <QPointer>
+#include <QProcess>
+#include <QPushButton>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableView>
+#include <QThreadPool>
 #include <QTreeWidget>
+#include <QCoreApplication>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <unordered_map>
+#include <unordered_set>
+
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+#endif
 
 #include "charts/few_shot_chart.h"
 #include "charts/training_curve_chart.h"
+#include "datasets/dataset_browser.h"
 #include "jobs/job_dock.h"
 #include "main_window.h"
+#include "models/model_manager.h"
 #include "project/project_adapters.h"
+#include "promptdesk/clip.h"
+#include "promptdesk/dataset.h"
 #include "promptdesk/error.h"
 #include "promptdesk/hash.h"
 #include "promptdesk/job_registry.h"
 #include "promptdesk/jobs.h"
 #include "promptdesk/project.h"
 #include "promptdesk/report.h"
+#include "report_pdf.h"
+#include "results/comparison_view.h"
 #include "results/results_table.h"
 
 namespace pd::ui {
@@ -23,8 +60,131 @@ namespace pd::ui {
 namespace {
 constexpr int kSectionRole = Qt::UserRole;
 constexpr int kPayloadRole = Qt::UserRole + 1;
+const char* const kTabKey = "pdTab";
 QString q(const std::string& s) { return QString::fromStdString(s); }
+
+std::unique_ptr<Project> openReader(const std::string& path) {
+  Project::OpenOptions o;
+  o.readOnly = true;
+  o.recoverStaleRuns = false;
+  return Project::open(path, o);
+}
+
+// A dataset record's SPEC and options (what the jobs recorded), else its path.
+std::pair<std::string, DatasetOptions> datasetSpecOf(const DatasetRecord& d) {
+  DatasetOptions o;
+  std::string spec = d.path;
+  const QJsonObject j = QJsonDocument::fromJson(QByteArray::fromStdString(d.specJson)).object();
+  if (j.value("spec").isString()) spec = j.value("spec").toString().toStdString();
+  o.imageRoot = j.value("image_root").toString().toStdString();
+  o.classNamesFile = j.value("class_names").toString().toStdString();
+  for (const QString& l : j.value("label_names").toString().split(',', Qt::SkipEmptyParts))
+    o.labelNames.push_back(l.trimmed().toStdString());
+  return {spec, o};
+}
+
+bool isTorchScript(const QString& path) {
+  const QString s = QFileInfo(path).suffix().toLower();
+  return s == QLatin1String("pt") || s == QLatin1String("pth");
+}
+
+// The last non-empty line of a process's stderr, without the CLI's "error: " prefix.
+QString lastLine(const QByteArray& bytes) {
+  const QList<QByteArray> lines = bytes.split('\n');
+  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+    QString l = QString::fromUtf8(*it).trimmed();
+    if (l.isEmpty()) continue;
+    if (l.startsWith(QLatin1String("error: "))) l = l.mid(7);
+    return l;
+  }
+  return {};
+}
+
+const std::string kNotClip = "this file is not a valid CLIP checkpoint: ";
+
+// Runs `promptdesk-cli import-checkpoint IN --out OUT` in a child process with an address-space
+// limit and a time limit, on the calling (worker) thread; cancel kills it. Throws pd::Error
+// ("this file is not a valid CLIP checkpoint: <reason>") for any failure.
+void importInChildProcess(const QString& cli, const QString& in, const QString& out,
+                          qint64 memoryLimit, int timeoutMs, JobContext& ctx) {
+  if (!QFileInfo(cli).isExecutable())
+    throw Error("the importer promptdesk-cli was not found next to the GUI", cli.toStdString());
+  QProcess proc;
+  proc.setProgram(cli);
+  proc.setArguments({QStringLiteral("import-checkpoint"), in, QStringLiteral("--out"), out});
+#ifdef Q_OS_UNIX
+  const rlim_t limit = rlim_t(memoryLimit);
+  proc.setChildProcessModifier([limit] {
+    struct rlimit rl;
+    rl.rlim_cur = limit;
+    rl.rlim_max = limit;
+    ::setrlimit(RLIMIT_AS, &rl);
+  });
+#else
+  (void)memoryLimit;
+#endif
+  proc.start();
+  if (!proc.waitForStarted(20000))
+    throw Error("could not start the importer: " + proc.errorString().toStdString(),
+                cli.toStdString());
+  QElapsedTimer clock;
+  clock.start();
+  while (!proc.waitForFinished(200)) {
+    if (proc.state() == QProcess::NotRunning) break;
+    if (ctx.cancelRequested()) {
+      proc.kill();
+      proc.waitForFinished(5000);
+      QFile::remove(out);
+      throw JobCancelled();
+    }
+    if (clock.elapsed() > timeoutMs) {
+      proc.kill();
+      proc.waitForFinished(5000);
+      QFile::remove(out);
+      throw Error(kNotClip + "reading it took longer than the " +
+                      QString::number(timeoutMs / 1000.0, 'g', 3).toStdString() +
+                      " s allowed and was stopped",
+                  in.toStdString());
+    }
+    ctx.progress(-1, 0, 0, "converting in a separate process (" +
+                               std::to_string(clock.elapsed() / 1000) + " s)");
+  }
+  const QByteArray err = proc.readAllStandardError();
+  if (proc.exitStatus() == QProcess::CrashExit) {
+    QFile::remove(out);
+    const QString why = lastLine(err);
+    throw Error(kNotClip + "the importer crashed while reading it" +
+                    (why.isEmpty() ? std::string(" (out of memory or a corrupt file)")
+                                   : " (" + why.toStdString() + ")"),
+                in.toStdString());
+  }
+  if (proc.exitCode() != 0) {
+    QFile::remove(out);
+    QString why = lastLine(err);
+    if (why.contains(QLatin1String("bad_alloc")) || why.contains(QLatin1String("memory")))
+      why = QStringLiteral("it needs more memory than the %1 GiB allowed (%2)")
+                .arg(double(memoryLimit) / double(1ll << 30), 0, 'f', 1)
+                .arg(why);
+    throw Error(kNotClip + (why.isEmpty() ? std::string("the importer failed (exit code ") +
+                                                std::to_string(proc.exitCode()) + ")"
+                                          : why.toStdString()),
+                in.toStdString());
+  }
+  if (!QFileInfo::exists(out))
+    throw Error(kNotClip + "the importer wrote nothing", in.toStdString());
+}
 }  // namespace
+
+QWidget* MainWindow::findTab(const QString& key) const {
+  for (int i = 0; i < workArea_->count(); ++i)
+    if (workArea_->widget(i)->property(kTabKey).toString() == key) return workArea_->widget(i);
+  return nullptr;
+}
+
+QString MainWindow::cliPath() const {
+  if (!options_.cliPath.isEmpty()) return options_.cliPath;
+  return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("promptdesk-cli"));
+}
 
 void MainWindow::installProjectHandlers() {
   handlers_.create = [this](const QString& path) {
@@ -40,6 +200,13 @@ void MainWindow::installProjectHandlers() {
     if (!project_) throw Error("no project is open", "Save As");
     project_->saveAs(path.toStdString());
   };
+  connect(jobs_, &JobDock::jobEnded, this, [this](quint64, int) {
+    // Few-shot tabs fill as the experiment's runs end.
+    for (int i = 0; i < workArea_->count(); ++i) {
+      const QString key = workArea_->widget(i)->property(kTabKey).toString();
+      if (key.startsWith(QLatin1String("experiment:"))) refreshExperimentTab(key.mid(11));
+    }
+  });
 }
 
 void MainWindow::registerCoreJobKinds() {
@@ -57,20 +224,56 @@ void MainWindow::registerCoreJobKinds() {
     k.schema = schemaFromRegistry(info.options);
     const std::string kind = info.kind;
     const OptionSchema schema = k.schema;
-    k.make = [this, kind, schema](const OptionValues& values) -> std::shared_ptr<Job> {
-      if (!project_) throw Error("create or open a project first (File ▸ New Project)", kind);
-      const std::string spec = normalizeJobSpec(specJsonFrom(kind, schema, values));
-      return ProjectJob::newRun(project_->path(), spec);
-    };
+    if (info.grid) {
+      k.makeAll = [this, kind, schema](const OptionValues& values, int* skipped) {
+        if (!project_) throw Error("create or open a project first (File ▸ New Project)", kind);
+        const std::string spec = normalizeJobSpec(specJsonFrom(kind, schema, values));
+        ProjectJob::Batch batch = ProjectJob::newRuns(project_->path(), spec);
+        if (skipped) *skipped = batch.skipped;
+        return std::vector<std::shared_ptr<Job>>(batch.jobs.begin(), batch.jobs.end());
+      };
+    } else {
+      k.make = [this, kind, schema](const OptionValues& values) -> std::shared_ptr<Job> {
+        if (!project_) throw Error("create or open a project first (File ▸ New Project)", kind);
+        const std::string spec = normalizeJobSpec(specJsonFrom(kind, schema, values));
+        return ProjectJob::newRun(project_->path(), spec);
+      };
+    }
     addJobKind(std::move(k));
   }
 }
 
+OptionSchema MainWindow::withProjectSuggestions(OptionSchema schema) const {
+  if (!project_) return schema;
+  std::vector<std::string> models, datasets;
+  try {
+    for (const auto& m : project_->models()) models.push_back(m.path);
+    for (const auto& d : project_->datasets()) {
+      const std::string spec = datasetSpecOf(d).first;
+      if (std::find(datasets.begin(), datasets.end(), spec) == datasets.end())
+        datasets.push_back(spec);
+    }
+  } catch (const std::exception&) {
+    return schema;
+  }
+  std::reverse(models.begin(), models.end());  // newest first
+  std::reverse(datasets.begin(), datasets.end());
+  for (OptionSpec& s : schema) {
+    if (s.type != OptionType::String) continue;
+    if (s.name == "model") s.suggestions = models;
+    if (s.name == "dataset") s.suggestions = datasets;
+    if (!s.suggestions.empty() && s.defaultValue.empty()) s.defaultValue = s.suggestions.front();
+  }
+  return schema;
+}
+
 void MainWindow::refreshExplorer() {
   QMap<QString, QList<QPair<QString, QVariant>>> children;
+  std::vector<ModelRecord> models;
   if (project_) {
     try {
-      for (const auto& m : project_->models())
+      models = project_->models();
+      for (const auto& m : models)
         children["Models"].append({QFileInfo(q(m.path)).fileName(), qint64(m.id)});
       for (const auto& d : project_->datasets())
         children["Datasets"].append({q(d.name), qint64(d.id)});
@@ -97,39 +300,122 @@ void MainWindow::refreshExplorer() {
     }
     if (top->childCount() > 0) top->setExpanded(true);
   }
+  if (auto* mm = qobject_cast<ModelManager*>(findTab(QStringLiteral("models"))))
+    mm->setModels(models);
 }
 
 void MainWindow::onExplorerActivated(QTreeWidgetItem* item) {
-  if (!item || !item->parent()) return;
+  if (!item) return;
   const QString section = item->data(0, kSectionRole).toString();
+  if (!item->parent()) {  // a section header
+    if (section == QLatin1String("Models")) openModelManager();
+    if (section == QLatin1String("Results")) openResultsTab();
+    return;
+  }
   if (section == QLatin1String("Results"))
     openResultsTab();
   else if (section == QLatin1String("Experiments") || section == QLatin1String("Reports"))
     openExperimentTab(item->data(0, kPayloadRole).toString());
   else if (section == QLatin1String("Templates"))
     newTemplate();
+  else if (section == QLatin1String("Models"))
+    openModelManager(item->data(0, kPayloadRole).toLongLong());
+  else if (section == QLatin1String("Datasets"))
+    openDatasetBrowser(item->data(0, kPayloadRole).toLongLong());
 }
 
 int MainWindow::openResultsTab() {
   if (!project_) return -1;
   auto* table = new ResultsTable(this);
+  table->setProperty(kTabKey, QStringLiteral("results"));
   table->setData(resultsFromProject(*project_));
+  QPushButton* compare = table->addButton(tr("Compare Selected (2)"), QStringLiteral("compareRuns"));
+  compare->setToolTip(tr("Select two runs evaluated on the same test set"));
+  QPointer<ResultsTable> t(table);
+  connect(compare, &QPushButton::clicked, this, [this, t] {
+    if (!t) return;
+    const QList<QVariant> ids = t->selectedValues(QStringLiteral("Run"));
+    if (ids.size() != 2) {
+      statusBar()->showMessage(tr("Select exactly two runs to compare (%1 selected)").arg(ids.size()),
+                               6000);
+      return;
+    }
+    openComparisonTab(qint64(ids[0].toDouble()), qint64(ids[1].toDouble()));
+  });
+  QPushButton* report = table->addButton(tr("Export Report…"), QStringLiteral("exportFromResults"));
+  connect(report, &QPushButton::clicked, this, &MainWindow::exportReportDialog);
+  connect(table->view(), &QAbstractItemView::doubleClicked, this, [this, t](const QModelIndex&) {
+    if (!t) return;
+    const QList<QVariant> ids = t->selectedValues(QStringLiteral("Run"));
+    if (!ids.isEmpty()) openRunTab(qint64(ids.first().toDouble()));
+  });
   return openTab(table, tr("Results"));
 }
 
 int MainWindow::openExperimentTab(const QString& experiment) {
   if (!project_) return -1;
+  const QString key = QStringLiteral("experiment:") + experiment;
+  if (QWidget* w = findTab(key)) {
+    workArea_->setCurrentWidget(w);
+    refreshExperimentTab(experiment);
+    return workArea_->currentIndex();
+  }
   try {
     ReportOptions o;
     o.experiment = experiment.toStdString();
     const ReportData report = collectReport(*project_, o);
     auto* chart = new charts::FewShotChart(this);
+    chart->setProperty(kTabKey, key);
     chart->setData(fewShotFromReport(report));
     return openTab(chart, tr("Few-shot: %1").arg(experiment));
   } catch (const std::exception& e) {
     statusBar()->showMessage(tr("No figure for %1: %2").arg(experiment, q(e.what())), 10000);
     return -1;
   }
+}
+
+void MainWindow::refreshExperimentTab(const QString& experiment) {
+  if (!project_) return;
+  auto* chart = qobject_cast<charts::FewShotChart*>(findTab(QStringLiteral("experiment:") + experiment));
+  if (!chart) {
+    openExperimentTab(experiment);
+    return;
+  }
+  int& state = experimentRefresh_[experiment];
+  if (state > 0) {  // a read is under way: read once more when it ends
+    state = 2;
+    return;
+  }
+  state = 1;
+  const std::string path = project_->path();
+  QPointer<MainWindow> self(this);
+  QThreadPool::globalInstance()->start([self, path, experiment] {
+    charts::FewShotData data;
+    QString error;
+    try {
+      ReportOptions o;
+      o.experiment = experiment.toStdString();
+      data = fewShotFromReport(collectReport(*openReader(path), o));
+    } catch (const std::exception& e) {
+      error = q(e.what());
+    }
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, experiment, data, error] {
+          if (!self) return;
+          const int again = self->experimentRefresh_.value(experiment);
+          self->experimentRefresh_.remove(experiment);
+          if (auto* c = qobject_cast<charts::FewShotChart*>(
+                  self->findTab(QStringLiteral("experiment:") + experiment))) {
+            if (error.isEmpty())
+              c->setData(data);
+            else
+              self->statusBar()->showMessage(tr("Few-shot chart: %1").arg(error), 8000);
+          }
+          if (again == 2) self->refreshExperimentTab(experiment);
+        },
+        Qt::QueuedConnection);
+  });
 }
 
 int MainWindow::openRunTab(qint64 runId) {
@@ -144,34 +430,210 @@ int MainWindow::openRunTab(qint64 runId) {
   }
 }
 
-namespace {
-std::string formatOf(const QString& path) {
-  const QString suffix = QFileInfo(path).suffix().toLower();
-  if (suffix == QLatin1String("safetensors")) return "safetensors";
-  if (suffix == QLatin1String("pt") || suffix == QLatin1String("pth")) return "torchscript";
-  if (suffix == QLatin1String("csv")) return "csv-linear";
-  return suffix.toStdString();
+int MainWindow::openComparisonTab(qint64 runA, qint64 runB) {
+  if (!project_) return -1;
+  const QString key = QStringLiteral("compare:%1:%2").arg(runA).arg(runB);
+  if (QWidget* w = findTab(key)) {
+    workArea_->setCurrentWidget(w);
+    return workArea_->currentIndex();
+  }
+  auto* view = new ComparisonView(this);
+  view->setProperty(kTabKey, key);
+  view->setProperty("pdLoading", true);
+  const int index = openTab(view, tr("Compare #%1 vs #%2").arg(runA).arg(runB));
+  statusBar()->showMessage(tr("Reading the predictions of runs %1 and %2…").arg(runA).arg(runB));
+  const std::string path = project_->path();
+  QPointer<ComparisonView> target(view);
+  QPointer<MainWindow> self(this);
+  QThreadPool::globalInstance()->start([self, target, path, runA, runB] {
+    ComparisonData data;
+    QString error;
+    DatasetRecord dataset;
+    try {
+      auto reader = openReader(path);
+      data = comparisonFromProject(*reader, runA, runB);
+      const RunRecord r = reader->run(runA);
+      if (r.datasetId > 0) dataset = reader->dataset(r.datasetId);
+    } catch (const std::exception& e) {
+      error = q(e.what());
+    }
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, target, data, error] {
+          if (!target) return;
+          target->setProperty("pdLoading", false);
+          if (!error.isEmpty()) {
+            if (self) self->statusBar()->showMessage(tr("Cannot compare: %1").arg(error), 15000);
+            target->setProperty("pdError", error);
+            return;
+          }
+          target->setData(data);
+          if (self)
+            self->statusBar()->showMessage(
+                tr("%1 test items differ between the two runs").arg(data.disagreements.size()),
+                6000);
+        },
+        Qt::QueuedConnection);
+    if (!error.isEmpty() || dataset.id == 0) return;
+    // Thumbnails for items without an image file (e.g. IDX datasets): decoded here.
+    bool needed = false;
+    for (const auto& d : data.disagreements) needed = needed || d.imagePath.empty();
+    if (!needed) return;
+    QHash<QString, QImage> thumbs;
+    try {
+      const auto specAndOptions = datasetSpecOf(dataset);
+      auto ds = openDataset(specAndOptions.first, specAndOptions.second);
+      if (ds->modality() != "image") return;
+      std::unordered_set<std::string> wanted;
+      for (const auto& d : data.disagreements) wanted.insert(d.id);
+      for (const auto& split : ds->splitNames())
+        for (const auto& item : ds->items(split))
+          if (wanted.count(item.id) && !thumbs.contains(q(item.id))) {
+            if (!target) return;
+            thumbs.insert(q(item.id), itemThumbnail(*ds, item, ComparisonView::kThumbnailSize));
+          }
+    } catch (const std::exception&) {
+      return;  // thumbnails are a nicety; the table is complete without them
+    }
+    QMetaObject::invokeMethod(
+        qApp,
+        [target, thumbs] {
+          if (target) target->setThumbnails(thumbs);
+        },
+        Qt::QueuedConnection);
+  });
+  return index;
 }
-}  // namespace
+
+// ---- models and datasets ------------------------------------------------------------------------
+
+int MainWindow::openModelManager(qint64 modelId) {
+  auto* mm = qobject_cast<ModelManager*>(findTab(QStringLiteral("models")));
+  int index = -1;
+  if (mm) {
+    workArea_->setCurrentWidget(mm);
+    index = workArea_->currentIndex();
+  } else {
+    mm = new ModelManager(this);
+    mm->setProperty(kTabKey, QStringLiteral("models"));
+    connect(mm, &ModelManager::addFileRequested, this, &MainWindow::addModelDialog);
+    connect(mm, &ModelManager::addFolderRequested, this, [this] {
+      const QString dir =
+          QFileDialog::getExistingDirectory(this, tr("Add a Hugging Face CLIP folder"));
+      if (!dir.isEmpty()) addModelFile(dir);
+    });
+    index = openTab(mm, tr("Models"));
+  }
+  try {
+    mm->setModels(project_ ? project_->models() : std::vector<ModelRecord>{});
+  } catch (const std::exception& e) {
+    mm->setError(q(e.what()));
+  }
+  if (!lastModelError_.isEmpty()) mm->setError(lastModelError_);
+  if (modelId > 0) mm->selectModel(modelId);
+  return index;
+}
+
+void MainWindow::addModelDialog() {
+  const QString path = QFileDialog::getOpenFileName(
+      this, tr("Add a CLIP checkpoint"), QString(),
+      tr("CLIP checkpoints (*.pt *.pth *.safetensors);;All files (*)"));
+  if (!path.isEmpty()) addModelFile(path);
+}
+
+void MainWindow::addDatasetDialog() {
+  const QString path = QFileDialog::getOpenFileName(
+      this, tr("Add a dataset file"), QString(),
+      tr("Datasets (*.csv *.tsv *.json *.jsonl *.gz);;All files (*)"));
+  if (!path.isEmpty()) addDatasetFile(path);
+}
+
+void MainWindow::watchModelJob(quint64 jobId, const QString& file) {
+  modelJobs_.insert(jobId, file);
+  if (auto* mm = qobject_cast<ModelManager*>(findTab(QStringLiteral("models"))))
+    mm->setBusy(tr("Adding %1…").arg(QFileInfo(file).fileName()));
+  // One connection per job: disconnects itself when its job ends.
+  auto* conn = new QMetaObject::Connection;
+  *conn = connect(jobs_, &JobDock::jobEnded, this, [this, jobId, conn](quint64 id, int state) {
+    if (id != jobId) return;
+    disconnect(*conn);
+    delete conn;
+    const QString file = modelJobs_.take(jobId);
+    auto* mm = qobject_cast<ModelManager*>(findTab(QStringLiteral("models")));
+    if (JobState(state) == JobState::Failed) {
+      lastModelError_ = jobs_->errorOf(jobId);
+      if (mm) mm->setError(lastModelError_);
+      statusBar()->showMessage(lastModelError_, 15000);
+    } else if (JobState(state) == JobState::Succeeded) {
+      lastModelError_.clear();
+      if (mm) {
+        mm->setError(QString());
+        try {
+          const auto models = project_ ? project_->models() : std::vector<ModelRecord>{};
+          mm->setModels(models);
+          if (!models.empty()) mm->selectModel(models.back().id);
+        } catch (const std::exception& e) {
+          mm->setError(q(e.what()));
+        }
+      }
+    } else if (mm) {
+      mm->setBusy(QString());
+    }
+  });
+}
 
 quint64 MainWindow::addModelFile(const QString& path) {
   if (!project_) {
     statusBar()->showMessage(tr("Create or open a project first"), 8000);
     return 0;
   }
-  const std::string projectPath = project_->path(), file = path.toStdString();
-  const std::string format = formatOf(path);
-  auto job = std::make_shared<FunctionJob>("Add model " + QFileInfo(path).fileName().toStdString(),
-                                           [=](JobContext& ctx) {
-                                             ctx.progress(-1, 0, 0, "hashing " + file);
-                                             ModelRecord m;
-                                             m.path = file;
-                                             m.format = format;
-                                             m.contentHash = sha256File(file);
-                                             ctx.checkCancelled();
-                                             Project::open(projectPath)->addModel(m);
-                                           });
-  return jobs_->submit(job);
+  const std::string projectPath = project_->path();
+  const QString abs = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+  QString importTo;
+  if (isTorchScript(abs)) {
+    // Written beside the project: <project folder>/models/<name>.safetensors (a free name).
+    const QDir dir(QFileInfo(q(projectPath)).absolutePath() + QStringLiteral("/models"));
+    const QString base = QFileInfo(abs).completeBaseName();
+    importTo = dir.filePath(base + QStringLiteral(".safetensors"));
+    for (int n = 2; QFileInfo::exists(importTo); ++n)
+      importTo = dir.filePath(QStringLiteral("%1-%2.safetensors").arg(base).arg(n));
+  }
+  const QString cli = cliPath();
+  const qint64 memoryLimit = options_.importMemoryLimitBytes;
+  const int timeoutMs = options_.importTimeoutMs;
+  auto job = std::make_shared<FunctionJob>(
+      "Add model " + QFileInfo(abs).fileName().toStdString(), [=](JobContext& ctx) {
+        std::string file = abs.toStdString();
+        if (!importTo.isEmpty()) {
+          if (!QFileInfo(abs).isFile()) throw Error(kNotClip + "no such file", file);
+          QDir().mkpath(QFileInfo(importTo).absolutePath());
+          ctx.progress(-1, 0, 0, "converting in a separate process");
+          importInChildProcess(cli, abs, importTo, memoryLimit, timeoutMs, ctx);
+          file = importTo.toStdString();
+        }
+        ctx.checkCancelled();
+        ctx.progress(-1, 0, 0, "inspecting " + file);
+        ClipArchitecture a;
+        try {
+          a = inspectClipModel(file);
+        } catch (const std::exception& e) {
+          if (!importTo.isEmpty()) QFile::remove(importTo);
+          std::string why = e.what();
+          throw Error(kNotClip + why);
+        }
+        ctx.checkCancelled();
+        ctx.progress(-1, 0, 0, "SHA-256 of " + file);
+        ModelRecord m;
+        m.path = file;
+        m.format = a.format.empty() ? "safetensors" : a.format;
+        m.contentHash = sha256Path(file);
+        m.architectureJson = a.toJson(-1);
+        ctx.checkCancelled();
+        Project::open(projectPath)->addModel(m);
+      });
+  const quint64 id = jobs_->submit(job);
+  watchModelJob(id, abs);
+  return id;
 }
 
 quint64 MainWindow::addDatasetFile(const QString& path) {
@@ -179,19 +641,153 @@ quint64 MainWindow::addDatasetFile(const QString& path) {
     statusBar()->showMessage(tr("Create or open a project first"), 8000);
     return 0;
   }
-  const std::string projectPath = project_->path(), file = path.toStdString();
-  const std::string name = QFileInfo(path).completeBaseName().toStdString();
+  const std::string projectPath = project_->path();
+  const std::string file = QDir::cleanPath(QFileInfo(path).absoluteFilePath()).toStdString();
+  const std::string fallbackName = QFileInfo(path).completeBaseName().toStdString();
   auto job = std::make_shared<FunctionJob>(
       "Add dataset " + QFileInfo(path).fileName().toStdString(), [=](JobContext& ctx) {
-        ctx.progress(-1, 0, 0, "hashing " + file);
         DatasetRecord d;
-        d.name = name;
+        d.name = fallbackName;
         d.path = file;
-        d.contentHash = sha256File(file);
+        d.specJson = QJsonDocument(QJsonObject{{QStringLiteral("spec"), q(file)}}).toJson(QJsonDocument::Compact).toStdString();
+        // A dataset PromptDesk can open gets its recognised name and classes; a plain feature
+        // table (e.g. for linear-probe-csv) is recorded as a file.
+        ctx.progress(-1, 0, 0, "reading " + file);
+        try {
+          auto ds = openDataset(file);
+          if (!ds->name().empty()) d.name = ds->name();
+          d.classNames = ds->classNames();
+        } catch (const std::exception& e) {
+          if (!QFileInfo(q(file)).exists()) throw;
+          ctx.progress(-1, 0, 0, std::string("recorded as a plain file: ") + e.what());
+        }
+        ctx.checkCancelled();
+        ctx.progress(-1, 0, 0, "SHA-256 of " + file);
+        d.contentHash = sha256Path(file);
         ctx.checkCancelled();
         Project::open(projectPath)->addDataset(d);
       });
   return jobs_->submit(job);
+}
+
+int MainWindow::openDatasetBrowser(qint64 datasetId) {
+  if (!project_) return -1;
+  const QString key = QStringLiteral("dataset:%1").arg(datasetId);
+  if (QWidget* w = findTab(key)) {
+    workArea_->setCurrentWidget(w);
+    return workArea_->currentIndex();
+  }
+  DatasetRecord d;
+  try {
+    d = project_->dataset(datasetId);
+  } catch (const std::exception& e) {
+    statusBar()->showMessage(q(e.what()), 8000);
+    return -1;
+  }
+  auto* browser = new DatasetBrowser(this);
+  browser->setProperty(kTabKey, key);
+  const auto specAndOptions = datasetSpecOf(d);
+  browser->load(q(specAndOptions.first), specAndOptions.second, q(d.name));
+  return openTab(browser, tr("Dataset: %1").arg(q(d.name)));
+}
+
+// ---- reports ------------------------------------------------------------------------------------
+
+quint64 MainWindow::exportReport(const QString& experiment, const QString& basePath,
+                                 const QStringList& formats) {
+  if (!project_ || formats.isEmpty() || basePath.isEmpty()) return 0;
+  const std::string path = project_->path();
+  const std::string base = basePath.toStdString();
+  const std::string exp = experiment.toStdString();
+  const QStringList fmts = formats;
+  auto job = std::make_shared<FunctionJob>(
+      "Export report " + QFileInfo(basePath).fileName().toStdString(), [=](JobContext& ctx) {
+        ctx.progress(0, 0, fmts.size() + 1, "reading the runs");
+        ReportOptions o;
+        o.experiment = exp;
+        const ReportData data = collectReport(*openReader(path), o);
+        if (data.runs.empty())
+          throw Error("no finished run to report" +
+                          (exp.empty() ? std::string() : " in experiment '" + exp + "'"),
+                      path);
+        int done = 1;
+        for (const QString& f : fmts) {
+          ctx.checkCancelled();
+          ctx.progress(double(done) / double(fmts.size() + 1), done, fmts.size() + 1,
+                       "writing " + f.toStdString());
+          if (f == QLatin1String("html"))
+            writeFileAtomically(base + ".html", reportHtml(data));
+          else if (f == QLatin1String("csv"))
+            writeFileAtomically(base + ".csv", reportCsv(data));
+          else if (f == QLatin1String("md"))
+            writeFileAtomically(base + ".md", reportMarkdown(data));
+          else if (f == QLatin1String("pdf"))
+            writeReportPdf(data, base + ".pdf");
+          else
+            throw Error("unknown report format '" + f.toStdString() + "'", "export");
+          ++done;
+        }
+      });
+  const quint64 id = jobs_->submit(job);
+  statusBar()->showMessage(tr("Exporting the report to %1.*").arg(basePath), 6000);
+  return id;
+}
+
+void MainWindow::exportReportDialog() {
+  if (!project_) {
+    statusBar()->showMessage(tr("Create or open a project first"), 8000);
+    return;
+  }
+  QDialog dialog(this);
+  dialog.setObjectName(QStringLiteral("exportReportDialog"));
+  dialog.setWindowTitle(tr("Export Report"));
+  auto* experiment = new QComboBox(&dialog);
+  experiment->setObjectName(QStringLiteral("reportExperiment"));
+  experiment->addItem(tr("(all runs)"), QString());
+  try {
+    for (const auto& e : project_->experiments())
+      if (!e.empty()) experiment->addItem(q(e), q(e));
+  } catch (const std::exception&) {
+  }
+  if (experiment->count() > 1) experiment->setCurrentIndex(1);
+  auto* base = new QLineEdit(&dialog);
+  base->setObjectName(QStringLiteral("reportBase"));
+  base->setText(QFileInfo(q(project_->path())).absolutePath() + QStringLiteral("/report"));
+  auto* browse = new QPushButton(tr("Browse…"), &dialog);
+  connect(browse, &QPushButton::clicked, &dialog, [&] {
+    const QString f = QFileDialog::getSaveFileName(&dialog, tr("Report file name (no extension)"),
+                                                   base->text());
+    if (!f.isEmpty()) base->setText(QFileInfo(f).absolutePath() + "/" + QFileInfo(f).completeBaseName());
+  });
+  auto* row = new QHBoxLayout;
+  row->addWidget(base, 1);
+  row->addWidget(browse);
+  QMap<QString, QCheckBox*> boxes;
+  auto* fmt = new QHBoxLayout;
+  for (const auto& [id, label] : std::vector<std::pair<QString, QString>>{
+           {"html", "HTML"}, {"pdf", "PDF"}, {"csv", "CSV"}, {"md", "Markdown"}}) {
+    auto* b = new QCheckBox(label, &dialog);
+    b->setObjectName(QStringLiteral("format_") + id);
+    b->setChecked(id == QLatin1String("html") || id == QLatin1String("pdf"));
+    boxes.insert(id, b);
+    fmt->addWidget(b);
+  }
+  auto* form = new QFormLayout;
+  form->addRow(tr("Experiment:"), experiment);
+  form->addRow(tr("Files:"), row);
+  form->addRow(tr("Formats:"), fmt);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+  buttons->button(QDialogButtonBox::Ok)->setText(tr("Export"));
+  connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+  auto* layout = new QVBoxLayout(&dialog);
+  layout->addLayout(form);
+  layout->addWidget(buttons);
+  if (dialog.exec() != QDialog::Accepted) return;
+  QStringList formats;
+  for (auto it = boxes.begin(); it != boxes.end(); ++it)
+    if (it.value()->isChecked()) formats << it.key();
+  exportReport(experiment->currentData().toString(), base->text().trimmed(), formats);
 }
 
 void MainWindow::openJobResult(quint64 jobId) {

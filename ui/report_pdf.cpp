@@ -1,5 +1,7 @@
 #include "report_pdf.h"
 
+#include "offscreen_app.h"
+
 #include <QCoreApplication>
 #include <QFile>
 #include <QGuiApplication>
@@ -17,16 +19,6 @@
 
 namespace pd::ui {
 namespace {
-
-void ensureGuiApp() {
-  if (QCoreApplication::instance()) return;
-  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-  static int argc = 1;
-  static char name[] = "promptdesk-cli";
-  static char* argv[] = {name, nullptr};
-  static QGuiApplication* app = new QGuiApplication(argc, argv);
-  (void)app;
-}
 
 QString esc(const std::string& s) { return QString::fromStdString(s).toHtmlEscaped(); }
 
@@ -161,7 +153,7 @@ QString documentHtml(const pd::ReportData& d) {
 }  // namespace
 
 int writeReportPdf(const pd::ReportData& d, const std::string& path) {
-  ensureGuiApp();
+  ensureOffscreenApp();
   QPdfWriter writer(QString::fromStdString(path));
   if (!QFile(QString::fromStdString(path)).exists() && !writer.pageLayout().isValid())
     throw pd::Error("cannot create the PDF", path);

@@ -6,7 +6,9 @@
 #include <iostream>
 #include <string>
 
+#include "demo_launcher.h"
 #include "main_window.h"
+#include "promptdesk/demo.h"
 #include "promptdesk/version.h"
 
 int main(int argc, char** argv) {
@@ -37,10 +39,27 @@ int main(int argc, char** argv) {
                                                "before --quit-after closes the window."),
                                 QStringLiteral("file"));
   parser.addOption(screenshot);
+  QCommandLineOption demo(QStringLiteral("demo"),
+                          QStringLiteral("Open the demo project (created when missing): trains the "
+                                         "small demo CLIP once, then runs the few-shot experiment "
+                                         "as jobs while its chart fills."));
+  parser.addOption(demo);
+  QCommandLineOption demoReduced(QStringLiteral("demo-reduced"),
+                                 QStringLiteral("The reduced demo (fewer shots, one seed, 2000 "
+                                                "test items), as the tests run it."));
+  parser.addOption(demoReduced);
+  parser.addPositionalArgument(QStringLiteral("project"),
+                               QStringLiteral("A .pdesk project to open."), QStringLiteral("[project]"));
   parser.process(app);
 
   pd::ui::MainWindow window;
   window.show();
+  if (!parser.positionalArguments().isEmpty()) window.openProject(parser.positionalArguments().first());
+  if (parser.isSet(demo) || parser.isSet(demoReduced)) {
+    auto* launcher = new pd::ui::DemoLauncher(
+        &window, parser.isSet(demoReduced) ? pd::DemoOptions::reduced() : pd::DemoOptions());
+    launcher->start();
+  }
   if (parser.isSet(quitAfter)) {
     const int ms = parser.value(quitAfter).toInt();
     QObject::connect(&app, &QApplication::lastWindowClosed, &app, &QApplication::quit);

@@ -83,7 +83,8 @@ class TestMainWindow : public QObject {
     QCOMPARE(w.findChild<QAction*>("actionNew")->shortcut(), QKeySequence(QKeySequence::New));
     QCOMPARE(w.findChild<QAction*>("actionOpen")->shortcut(), QKeySequence(QKeySequence::Open));
     QCOMPARE(w.findChild<QAction*>("actionQuit")->shortcut(), QKeySequence(QKeySequence::Quit));
-    QCOMPARE(w.findChild<QAction*>("actionRun_zero_shot")->shortcut(), QKeySequence("Ctrl+R"));
+    QCOMPARE(w.findChild<QAction*>("actionRun_clip-zero-shot")->shortcut(), QKeySequence("Ctrl+R"));
+    QVERIFY(!w.findChild<QAction*>("actionRun_zero_shot"));  // no placeholder entry
     QVERIFY(w.explorerDock()->isVisible());
     QTest::keyClick(&w, Qt::Key_1, Qt::ControlModifier);
     QVERIFY(!w.explorerDock()->isVisible());
@@ -214,15 +215,19 @@ class TestMainWindow : public QObject {
     QVERIFY(id != 0);
     QCOMPARE(made, 1);
     QTRY_COMPARE_WITH_TIMEOUT(w.jobs()->stateOf(id), pd::JobState::Succeeded, 10000);
-    // Zero-shot has a form but no job yet: it says so.
+    // A registered kind without a project: the launch is refused with the reason.
     onNextModal([](QWidget* dlg) {
       auto* d = qobject_cast<pd::ui::RunDialog*>(dlg);
-      d->setValue("model", "clip-vit-b32");
-      d->setValue("dataset", "caltech101");
+      d->setValue("model", "/models/clip.safetensors");
+      d->setValue("dataset", "/data/caltech101");
       d->runButton()->click();
     });
-    QCOMPARE(w.launchJobKind("zero_shot"), quint64(0));
-    QVERIFY(w.statusBar()->currentMessage().contains("not available"));
+    QCOMPARE(w.launchJobKind("clip-zero-shot"), quint64(0));
+    QVERIFY2(w.statusBar()->currentMessage().contains("project first"),
+             qPrintable(w.statusBar()->currentMessage()));
+    // Kinds launch from the Run menu: every CLIP kind of the registry is there.
+    for (const char* kind : {"clip-zero-shot", "clip-fewshot", "clip-fewshot-experiment"})
+      QVERIFY2(w.findChild<QAction*>(QString("actionRun_") + kind), kind);
     w.close();
   }
 

@@ -6,6 +6,9 @@
 #include <QMenu>
 #include <QToolTip>
 #include <QVBoxLayout>
+#ifdef PD_HAVE_QT_SVG
+#include <QSvgGenerator>
+#endif
 
 #include <cmath>
 #include <limits>
@@ -97,10 +100,28 @@ bool ChartView::exportTo(const QString& path, QString* error, int width, int hei
   } else if (suffix == QLatin1String("pdf")) {
     ok = plot_->savePdf(path, width, height);
   } else if (suffix == QLatin1String("svg")) {
+#ifdef PD_HAVE_QT_SVG
+    const int w = width > 0 ? width : plot_->width();
+    const int h = height > 0 ? height : plot_->height();
+    QSvgGenerator gen;
+    gen.setFileName(path);
+    gen.setSize(QSize(w, h));
+    gen.setViewBox(QRect(0, 0, w, h));
+    gen.setTitle(plot_->objectName());
+    QCPPainter painter;
+    ok = painter.begin(&gen);
+    if (ok) {
+      plot_->toPainter(&painter, w, h);
+      ok = painter.end();
+    }
+#else
     if (error) *error = tr("SVG export is not available in this build (Qt SVG module missing)");
     return false;
+#endif
   } else {
-    if (error) *error = tr("unknown export format '%1' (use .png or .pdf)").arg(suffix);
+    if (error)
+      *error = tr("unknown export format '%1' (use %2)")
+                   .arg(suffix, exportFormats().join(QStringLiteral(", ")));
     return false;
   }
   if (!ok) {

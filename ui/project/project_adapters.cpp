@@ -1,11 +1,16 @@
 #include "project/project_adapters.h"
 
 #include <algorithm>
+#include <fstream>
 #include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
 #include <sstream>
+#include <unordered_map>
+
+#include "promptdesk/error.h"
+#include "promptdesk/metrics.h"
 
 namespace pd::ui {
 
@@ -216,6 +221,174 @@ charts::FewShotData fewShotFromReport(const ::pd::ReportData& report) {
       if (p.x > 0) m.points.push_back(p);
     d.methods.push_back(std::move(m));
   }
+  return d;
+}
+
+std::string runDisplayName(const ::pd::RunRecord& r) {
+  std::string method = r.method.empty() ? r.kind : r.method;
+  std::string out = "#" + std::to_string(r.id) + " " + method;
+  if (!r.templateName.empty() && r.shots == 0)
+    out += " “" + (r.templateName.size() > 40 ? r.templateName.substr(0, 37) + "..." : r.templateName) + "”";
+  if (r.shots > 0)
+    out += " (" + std::to_string(r.shots) + (r.shots == 1 ? " shot" : " shots") + ", seed " +
+           std::to_string(r.seed) + ")";
+  return out;
+}
+
+namespace {
+// Percentile bootstrap CI of macro-F1 over items (label, pred), seeded like the core's.
+std::pair<double, double> bootstrapMacroF1(const std::vector<std::pair<int, int>>& lp,
+                                           int classes, int resamples = 400) {
+  if (lp.empty() || classes <= 0) return {0, 0};
+  ::pd::Rng rng(0x5eed2024);
+  std::vector<double> values;
+  values.reserve(size_t(resamples));
+  std::vector<std::vector<std::int64_t>> conf(static_cast<size_t>(classes),
+                                              std::vector<std::int64_t>(static_cast<size_t>(classes)));
+  for (int b = 0; b < resamples; ++b) {
+    for (auto& row : conf) std::fill(row.begin(), row.end(), 0);
+    for (size_t i = 0; i < lp.size(); ++i) {
+      const auto& x = lp[size_t(rng.below(lp.size()))];
+      conf[size_t(x.first)][size_t(x.second)]++;
+    }
+    values.push_back(::pd::macroF1(conf));
+  }
+  std::sort(values.begin(), values.end());
+  auto at = [&](double f) {
+    return values[std::min(values.size() - 1, size_t(f * double(values.size() - 1) + 0.5))];
+  };
+  return {at(0.025), at(0.975)};
+}
+}  // namespace
+
+ComparisonData comparisonFromProject(const ::pd::Project& project, std::int64_t runA,
+                                     std::int64_t runB, std::size_t maxItems) {
+  const ::pd::RunRecord ra = project.run(runA), rb = project.run(runB);
+  const std::vector<::pd::Prediction> pa = project.predictions(runA);
+  const std::vector<::pd::Prediction> pb = project.predictions(runB);
+  if (pa.empty())
+    throw ::pd::Error("run has no stored predictions to compare", "run " + std::to_string(runA));
+  if (pb.empty())
+    throw ::pd::Error("run has no stored predictions to compare", "run " + std::to_string(runB));
+  ComparisonData d;
+  d.nameA = runDisplayName(ra);
+  d.nameB = runDisplayName(rb);
+  std::vector<std::string> classes;
+  std::string root;
+  if (ra.datasetId > 0) {
+    const ::pd::DatasetRecord ds = project.dataset(ra.datasetId);
+    classes = ds.classNames;
+    d.dataset = ds.name;
+    root = ds.path;
+  }
+  std::int64_t maxLabel = -1;
+  for (const auto* preds : {&pa, &pb})
+    for (const auto& p : *preds) maxLabel = std::max({maxLabel, p.label, p.pred});
+  while (std::int64_t(classes.size()) <= maxLabel) classes.push_back(std::to_string(classes.size()));
+  const int nc = int(classes.size());
+  auto className = [&](std::int64_t i) {
+    return i >= 0 && i < nc ? classes[size_t(i)] : std::to_string(i);
+  };
+
+  // Metrics of each run over its own predictions.
+  auto metricsOf = [&](const std::vector<::pd::Prediction>& preds, double* acc, double* lo,
+                       double* hi, double* f1, double* f1lo, double* f1hi,
+                       charts::ConfusionData* conf) {
+    std::vector<bool> correct;
+    std::vector<std::pair<int, int>> lp;
+    std::vector<std::vector<std::int64_t>> cm(static_cast<size_t>(nc),
+                                              std::vector<std::int64_t>(static_cast<size_t>(nc)));
+    for (const auto& p : preds) {
+      if (p.label < 0 || p.pred < 0) continue;
+      correct.push_back(p.label == p.pred);
+      lp.emplace_back(int(p.label), int(p.pred));
+      cm[size_t(p.label)][size_t(p.pred)]++;
+    }
+    double sum = 0;
+    for (bool c : correct) sum += c ? 1 : 0;
+    *acc = correct.empty() ? 0 : 100.0 * sum / double(correct.size());
+    const auto ci = ::pd::bootstrapAccuracyCI(correct, 1000, 0.95);
+    *lo = 100.0 * ci.first;
+    *hi = 100.0 * ci.second;
+    *f1 = 100.0 * ::pd::macroF1(cm);
+    const auto fci = bootstrapMacroF1(lp, nc);
+    *f1lo = 100.0 * fci.first;
+    *f1hi = 100.0 * fci.second;
+    conf->classNames = classes;
+    conf->counts.assign(size_t(nc), std::vector<double>(size_t(nc)));
+    for (int i = 0; i < nc; ++i)
+      for (int j = 0; j < nc; ++j) conf->counts[size_t(i)][size_t(j)] = double(cm[size_t(i)][size_t(j)]);
+  };
+  MetricCI acc, f1;
+  acc.name = "Top-1 accuracy (%)";
+  f1.name = "Macro-F1 (%)";
+  metricsOf(pa, &acc.a, &acc.aLow, &acc.aHigh, &f1.a, &f1.aLow, &f1.aHigh, &d.confusionA);
+  metricsOf(pb, &acc.b, &acc.bLow, &acc.bHigh, &f1.b, &f1.bLow, &f1.bHigh, &d.confusionB);
+  d.confusionA.title = "Confusion: " + d.nameA;
+  d.confusionB.title = "Confusion: " + d.nameB;
+
+  // Pair by item id.
+  std::unordered_map<std::string, size_t> indexB;
+  indexB.reserve(pb.size());
+  for (size_t i = 0; i < pb.size(); ++i) indexB.emplace(pb[i].itemId, i);
+  std::vector<bool> ca, cb;
+  std::vector<std::int64_t> supp(static_cast<size_t>(nc)), okA(static_cast<size_t>(nc)),
+      okB(static_cast<size_t>(nc));
+  for (const auto& a : pa) {
+    auto it = indexB.find(a.itemId);
+    if (it == indexB.end() || a.label < 0 || a.label >= nc) continue;
+    const ::pd::Prediction& b = pb[it->second];
+    ca.push_back(a.pred == a.label);
+    cb.push_back(b.pred == b.label);
+    supp[size_t(a.label)]++;
+    okA[size_t(a.label)] += a.pred == a.label;
+    okB[size_t(a.label)] += b.pred == b.label;
+    if (a.pred != b.pred && d.disagreements.size() < maxItems) {
+      DisagreementItem item;
+      item.id = a.itemId;
+      item.trueLabel = className(a.label);
+      item.predA = className(a.pred);
+      item.predB = className(b.pred);
+      d.disagreements.push_back(std::move(item));
+    }
+  }
+  if (ca.empty())
+    throw ::pd::Error("the two runs share no test item (different datasets or splits?)",
+                      "runs " + std::to_string(runA) + " and " + std::to_string(runB));
+  d.metrics = {acc, f1};
+  MetricCI paired;
+  paired.name = "Top-1 on the " + std::to_string(ca.size()) + " paired items (%)";
+  double sa = 0, sb = 0;
+  for (size_t i = 0; i < ca.size(); ++i) {
+    sa += ca[i];
+    sb += cb[i];
+  }
+  paired.a = 100.0 * sa / double(ca.size());
+  paired.b = 100.0 * sb / double(cb.size());
+  const auto cia = ::pd::bootstrapAccuracyCI(ca), cib = ::pd::bootstrapAccuracyCI(cb);
+  paired.aLow = 100 * cia.first;
+  paired.aHigh = 100 * cia.second;
+  paired.bLow = 100 * cib.first;
+  paired.bHigh = 100 * cib.second;
+  if (ca.size() != pa.size() || cb.size() != pb.size()) d.metrics.push_back(paired);
+  const ::pd::McNemarResult m = ::pd::mcnemar(ca, cb);
+  d.test.name = m.exact ? "McNemar (exact)" : "McNemar (χ², continuity-corrected)";
+  d.test.statistic = m.statistic;
+  d.test.pValue = m.pValue;
+  d.test.onlyACorrect = int(m.b);
+  d.test.onlyBCorrect = int(m.c);
+  d.classDiff.classNames = classes;
+  for (int c = 0; c < nc; ++c)
+    d.classDiff.diff.push_back(supp[size_t(c)] ? 100.0 * double(okB[size_t(c)] - okA[size_t(c)]) /
+                                                     double(supp[size_t(c)])
+                                               : 0.0);
+  // Image files: thumbnails straight from the path (ids of folder datasets are relative paths).
+  if (!root.empty())
+    for (auto& item : d.disagreements) {
+      const std::string candidate = root + "/" + item.id;
+      std::ifstream probe(candidate);
+      if (probe.good()) item.imagePath = candidate;
+    }
   return d;
 }
 

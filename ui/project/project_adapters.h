@@ -33,4 +33,15 @@ charts::TrainingCurvesData curvesFromRun(const ::pd::Project& project, std::int6
 // the hand-crafted zero-shot star. Metrics in [0, 1] are shown in percent.
 charts::FewShotData fewShotFromReport(const ::pd::ReportData& report);
 
+// Two runs compared on the test items both predicted: accuracy and macro-F1 with 95% bootstrap
+// CIs (each run over its own predictions), McNemar on the paired items, per-class accuracy
+// difference (B − A), both confusion matrices and the items on which the predictions differ
+// (at most `maxItems`; imagePath set for image files). Throws pd::Error naming the run when one
+// has no stored predictions.
+ComparisonData comparisonFromProject(const ::pd::Project& project, std::int64_t runA,
+                                     std::int64_t runB, std::size_t maxItems = 2000);
+
+// A short name for a run in charts and tables: "#12 coop (4 shots, seed 1)".
+std::string runDisplayName(const ::pd::RunRecord& run);
+
 }  // namespace pd::ui

@@ -214,6 +214,34 @@ void ComparisonView::setDisagreementFilter(int mode) {
   }
 }
 
+int ComparisonView::setThumbnails(const QHash<QString, QImage>& images) {
+  int n = 0;
+  for (int r = 0; r < items_->rowCount(); ++r) {
+    QTableWidgetItem* id = items_->item(r, 0);
+    QTableWidgetItem* cell = items_->item(r, 1);
+    if (!id || !cell) continue;
+    const QImage img = images.value(id->text());
+    if (img.isNull()) continue;
+    cell->setIcon(QIcon(QPixmap::fromImage(
+        img.scaled(kThumbnailSize, kThumbnailSize, Qt::KeepAspectRatio, Qt::SmoothTransformation))));
+    cell->setData(Qt::UserRole + 1, true);
+    ++n;
+  }
+  if (n > 0) {
+    items_->verticalHeader()->setDefaultSectionSize(kThumbnailSize + 6);
+    items_->resizeColumnToContents(1);
+  }
+  return n;
+}
+
+int ComparisonView::thumbnailCount() const {
+  int n = 0;
+  for (int r = 0; r < items_->rowCount(); ++r)
+    if (QTableWidgetItem* cell = items_->item(r, 1))
+      n += cell->icon().isNull() ? 0 : 1;
+  return n;
+}
+
 int ComparisonView::visibleDisagreements() const {
   int n = 0;
   for (int r = 0; r < items_->rowCount(); ++r) n += items_->isRowHidden(r) ? 0 : 1;

@@ -2,6 +2,8 @@
 // Side-by-side comparison of two prompts/runs on one test set: metrics with 95% CI, the paired
 // significance test, per-class accuracy difference bars, confusion heatmaps (A or B) and the
 // test items on which the two disagree.
+#include <QHash>
+#include <QImage>
 #include <QWidget>
 
 #include "results/results_data.h"
@@ -28,6 +30,10 @@ class ComparisonView : public QWidget {
   // Disagreement filter: 0 all, 1 only A right, 2 only B right, 3 both wrong.
   void setDisagreementFilter(int mode);
   int visibleDisagreements() const;
+  // Thumbnails of disagreement items by id (e.g. decoded from an IDX dataset off the GUI thread);
+  // returns how many rows got one.
+  int setThumbnails(const QHash<QString, QImage>& images);
+  int thumbnailCount() const;
 
   QTableWidget* metricsTable() const { return metrics_; }
   QTableWidget* disagreementTable() const { return items_; }

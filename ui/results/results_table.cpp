@@ -4,7 +4,9 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QItemSelectionModel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QStandardItemModel>
 #include <QStyledItemDelegate>
@@ -61,7 +63,7 @@ ResultsTable::ResultsTable(QWidget* parent) : QWidget(parent) {
   connect(filter_, &QLineEdit::textChanged, this, apply);
   connect(column_, &QComboBox::currentIndexChanged, this, apply);
 
-  auto* bar = new QHBoxLayout;
+  auto* bar = bar_ = new QHBoxLayout;
   bar->addWidget(new QLabel(tr("Filter:"), this));
   bar->addWidget(filter_, 1);
   bar->addWidget(new QLabel(tr("in"), this));
@@ -111,6 +113,40 @@ QString ResultsTable::cell(int row, int column) const {
   const QModelIndex index = proxy_->index(row, column);
   const QVariant v = index.data(Qt::DisplayRole);
   return static_cast<QStyledItemDelegate*>(view_->itemDelegate())->displayText(v, QLocale::c());
+}
+
+int ResultsTable::columnOf(const QString& name) const {
+  for (int c = 0; c < model_->columnCount(); ++c)
+    if (model_->headerData(c, Qt::Horizontal).toString() == name) return c;
+  return -1;
+}
+
+QList<QVariant> ResultsTable::selectedValues(const QString& column) const {
+  QList<QVariant> out;
+  const int c = columnOf(column);
+  if (c < 0) return out;
+  QModelIndexList rows = view_->selectionModel()->selectedRows();
+  std::sort(rows.begin(), rows.end(),
+            [](const QModelIndex& a, const QModelIndex& b) { return a.row() < b.row(); });
+  for (const QModelIndex& r : rows) out << proxy_->index(r.row(), c).data(Qt::DisplayRole);
+  return out;
+}
+
+void ResultsTable::selectByValues(const QString& column, const QList<QVariant>& values) {
+  const int c = columnOf(column);
+  if (c < 0) return;
+  view_->clearSelection();
+  for (int r = 0; r < proxy_->rowCount(); ++r)
+    if (values.contains(proxy_->index(r, c).data(Qt::DisplayRole)))
+      view_->selectionModel()->select(
+          proxy_->index(r, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+}
+
+QPushButton* ResultsTable::addButton(const QString& text, const QString& objectName) {
+  auto* b = new QPushButton(text, this);
+  b->setObjectName(objectName);
+  bar_->addWidget(b);
+  return b;
 }
 
 }  // namespace pd::ui

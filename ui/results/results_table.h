@@ -5,6 +5,8 @@
 #include "results/results_data.h"
 
 class QComboBox;
+class QHBoxLayout;
+class QPushButton;
 class QLineEdit;
 class QSortFilterProxyModel;
 class QStandardItemModel;
@@ -25,6 +27,13 @@ class ResultsTable : public QWidget {
   // Display text of a visible (filtered, sorted) cell.
   QString cell(int row, int column) const;
 
+  // Values of `column` (by header name) in the selected rows, in view order.
+  QList<QVariant> selectedValues(const QString& column) const;
+  // Selects the visible rows whose `column` (header name) value is in `values`.
+  void selectByValues(const QString& column, const QList<QVariant>& values);
+  // Adds a button to the filter bar (e.g. "Compare selected"); the table owns it.
+  QPushButton* addButton(const QString& text, const QString& objectName);
+
   QTableView* view() const { return view_; }
   QSortFilterProxyModel* proxy() const { return proxy_; }
 
@@ -34,6 +43,8 @@ class ResultsTable : public QWidget {
   QTableView* view_ = nullptr;
   QLineEdit* filter_ = nullptr;
   QComboBox* column_ = nullptr;
+  QHBoxLayout* bar_ = nullptr;
+  int columnOf(const QString& name) const;
 };
 
 }  // namespace pd::ui

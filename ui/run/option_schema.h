@@ -19,6 +19,9 @@ struct OptionSpec {
   std::string help;                  // tooltip
   std::string label;                 // shown name; empty: name
   bool required = false;             // String: must not be empty
+  // String: values offered in an editable combo box (e.g. the project's models); free text stays
+  // allowed.
+  std::vector<std::string> suggestions;
 };
 
 using OptionSchema = std::vector<OptionSpec>;

@@ -48,6 +48,17 @@ RunDialog::RunDialog(const QString& title, OptionSchema schema, QWidget* parent)
         break;
       }
       default: {
+        if (spec.type == OptionType::String && !spec.suggestions.empty()) {
+          auto* box = new QComboBox(this);
+          box->setEditable(true);
+          box->setInsertPolicy(QComboBox::NoInsert);
+          for (const auto& c : spec.suggestions) box->addItem(q(c));
+          box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+          box->setMinimumContentsLength(40);
+          connect(box, &QComboBox::currentTextChanged, this, &RunDialog::revalidate);
+          w = box;
+          break;
+        }
         auto* edit = new QLineEdit(this);
         const QString range = rangeText(spec);
         if (spec.type != OptionType::String && !range.isEmpty()) {
@@ -108,7 +119,7 @@ QString RunDialog::rawValue(const OptionSpec& spec) const {
   QWidget* w = fields_.value(q(spec.name));
   if (auto* box = qobject_cast<QCheckBox*>(w))
     return box->isChecked() ? QStringLiteral("true") : QStringLiteral("false");
-  if (auto* combo = qobject_cast<QComboBox*>(w)) return combo->currentText();
+  if (auto* combo = qobject_cast<QComboBox*>(w)) return combo->currentText().trimmed();
   if (auto* edit = qobject_cast<QLineEdit*>(w)) return edit->text().trimmed();
   return {};
 }

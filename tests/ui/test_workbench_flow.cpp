@@ -1,0 +1,338 @@
+// The workbench end to end, offscreen, through the real widgets and real jobs: create a project,
+// add the fixture CLIP model and Fashion-MNIST, type a template (an error, then fixed), run
+// zero-shot and a short CoOp from their generated dialogs, watch them finish, compare the two
+// runs, see the few-shot chart, a failing run, export the report (HTML + PDF) and close while a
+// job runs. A watchdog timer measures the worst GUI-thread gap while jobs run. Screenshots of
+// each view go to PD_TEST_OUTPUT.
+#include <QAbstractItemView>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <QtTest/QtTest>
+
+#include <fstream>
+#include <set>
+
+#include "charts/few_shot_chart.h"
+#include "datasets/dataset_browser.h"
+#include "editors/template_editor.h"
+#include "jobs/job_dock.h"
+#include "main_window.h"
+#include "models/model_manager.h"
+#include "promptdesk/hash.h"
+#include "promptdesk/project.h"
+#include "results/comparison_view.h"
+#include "results/results_table.h"
+#include "run/run_dialog.h"
+#include "ui_test_util.h"
+
+using pd::JobState;
+using pd::ui::MainWindow;
+
+namespace {
+const char* kFashion = "/usr/share/datasets/fashion-mnist";
+
+void onNextModal(std::function<void(QWidget*)> fn) {
+  auto* timer = new QTimer(qApp);
+  timer->setInterval(20);
+  QObject::connect(timer, &QTimer::timeout, [timer, fn] {
+    if (QWidget* w = QApplication::activeModalWidget()) {
+      timer->stop();
+      timer->deleteLater();
+      fn(w);
+    }
+  });
+  timer->start();
+}
+
+QTreeWidgetItem* section(MainWindow& w, const QString& name) {
+  for (int i = 0; i < w.explorer()->topLevelItemCount(); ++i)
+    if (w.explorer()->topLevelItem(i)->text(0) == name) return w.explorer()->topLevelItem(i);
+  return nullptr;
+}
+
+bool ended(JobState s) { return s != JobState::Queued && s != JobState::Running; }
+
+// The longest time between two ticks of a 10 ms timer, counted only while jobs are active.
+struct Watchdog {
+  QTimer timer;
+  QElapsedTimer since;
+  qint64 worst = 0;
+  qint64 ticks = 0;
+  QString phase, worstPhase;
+  bool paused = false;
+  std::function<bool()> active;
+  // Test-only work on the GUI thread (screenshots) is not the application's: not counted.
+  void shot(QWidget* w, const QString& name) {
+    paused = true;
+    pd::test::saveShot(w, name);
+    since.restart();
+    paused = false;
+  }
+  explicit Watchdog(std::function<bool()> isActive) : active(std::move(isActive)) {
+    timer.setInterval(10);
+    QObject::connect(&timer, &QTimer::timeout, [this] {
+      const qint64 gap = since.restart();
+      if (active() && !paused) {
+        if (gap > worst) worstPhase = phase;
+        worst = std::max(worst, gap);
+        ++ticks;
+      }
+    });
+    since.start();
+    timer.start();
+  }
+};
+}  // namespace
+
+class TestWorkbenchFlow : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+
+ private slots:
+  void initTestCase() {
+    if (!QFileInfo::exists(kFashion)) QSKIP("Fashion-MNIST is not installed here");
+  }
+
+  void endToEnd() {
+    QElapsedTimer clock;
+    clock.start();
+    int asked = 0;
+    pd::ui::MainWindowOptions o;
+    o.settingsFile = dir_.filePath("settings.ini");
+    o.confirmCloseWithJobs = [&] {
+      ++asked;
+      return true;
+    };
+    o.cliPath = QStringLiteral(PD_BIN_DIR "/promptdesk-cli");
+    MainWindow w(o);
+    w.resize(1440, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    Watchdog dog([&] { return w.jobs()->activeCount() > 0; });
+
+    // 1. A new project.
+    const QString projectPath = dir_.filePath("flow.pdesk");
+    QVERIFY(w.createProject(projectPath));
+
+    // 2. The fixture CLIP model: inspected and hashed in a job; the manager shows it.
+    const QString model = QStringLiteral(PD_TEST_DATA "/clip-tiny-vit/model.safetensors");
+    const quint64 addModel = w.addModelFile(model);
+    QVERIFY(addModel);
+    QTRY_VERIFY_WITH_TIMEOUT(ended(w.jobs()->stateOf(addModel)), 30000);
+    QVERIFY2(w.jobs()->stateOf(addModel) == JobState::Succeeded,
+             qPrintable(w.jobs()->errorOf(addModel)));
+    QCOMPARE(section(w, "Models")->childCount(), 1);
+    emit w.explorer()->itemActivated(section(w, "Models")->child(0), 0);
+    auto* manager = qobject_cast<pd::ui::ModelManager*>(w.workArea()->currentWidget());
+    QVERIFY(manager);
+    QCOMPARE(manager->modelCount(), 1);
+    QVERIFY(manager->architectureTable()->rowCount() >= 11);
+    const QString sha = QString::fromStdString(pd::sha256File(model.toStdString()));
+    QVERIFY2(manager->summaryLabel()->text().contains(sha), qPrintable(manager->summaryLabel()->text()));
+    QVERIFY(manager->summaryLabel()->text().contains("Parameters:"));
+    QVERIFY(!manager->summaryLabel()->text().contains("unknown"));
+    dog.shot(&w, "flow_1_model_manager.png");
+
+    // 3. Fashion-MNIST (a folder: hashed over its manifest) and its browser.
+    const quint64 addData = w.addDatasetFile(kFashion);
+    QTRY_VERIFY_WITH_TIMEOUT(ended(w.jobs()->stateOf(addData)), 60000);
+    QVERIFY2(w.jobs()->stateOf(addData) == JobState::Succeeded,
+             qPrintable(w.jobs()->errorOf(addData)));
+    QCOMPARE(section(w, "Datasets")->childCount(), 1);
+    QCOMPARE(section(w, "Datasets")->child(0)->text(0), QString("Fashion-MNIST"));
+    emit w.explorer()->itemActivated(section(w, "Datasets")->child(0), 0);
+    auto* browser = qobject_cast<pd::ui::DatasetBrowser*>(w.workArea()->currentWidget());
+    QVERIFY(browser);
+    QTRY_VERIFY_WITH_TIMEOUT(browser->dataset() != nullptr, 30000);
+    QCOMPARE(browser->classTable()->rowCount(), 10);
+    browser->setFewShot(1, 1);
+    QCOMPARE(browser->fewShotTrainCount(), 10);
+    QTRY_VERIFY_WITH_TIMEOUT(browser->thumbnails()->decodedCount() > 20, 20000);
+    dog.shot(&w, "flow_2_dataset_browser.png");
+
+    // 4. A template typed with a mistake, underlined with the parser's message, then fixed.
+    QTest::keyClick(&w, Qt::Key_T, Qt::ControlModifier);
+    auto* editor = qobject_cast<pd::ui::TemplateEditor*>(w.workArea()->currentWidget());
+    QVERIFY(editor);
+    editor->editor()->selectAll();
+    QTest::keyClicks(editor->editor(), "a photo of a {clas}.");
+    QTRY_VERIFY(!editor->isValid());
+    QVERIFY(editor->messageLabel()->text().contains("clas"));
+    dog.shot(&w, "flow_3_template_error.png");
+    editor->editor()->selectAll();
+    QTest::keyClicks(editor->editor(), "a black and white photo of a {class}.");
+    QTRY_VERIFY(editor->isValid());
+    dog.shot(&w, "flow_4_template_fixed.png");
+
+    dog.phase = "launch zero-shot";
+    // 5. Zero-shot from its generated dialog: model and dataset offered from the project, the
+    // template taken from the editor.
+    const qint64 before = clock.elapsed();
+    onNextModal([&](QWidget* d) {
+      auto* dlg = qobject_cast<pd::ui::RunDialog*>(d);
+      QVERIFY(dlg);
+      auto* modelBox = qobject_cast<QComboBox*>(dlg->field("model"));
+      QVERIFY2(modelBox && modelBox->isEditable(), "model is an editable combo");
+      QVERIFY(dlg->value("model").endsWith("clip-tiny-vit/model.safetensors"));
+      QCOMPARE(dlg->value("dataset"), QString(kFashion));
+      QCOMPARE(dlg->value("templates"), QString("a black and white photo of a {class}."));
+      dlg->setValue("test_limit", "200");
+      dlg->setValue("experiment", "flow");
+      dlg->runButton()->click();
+    });
+    const quint64 zs = w.launchJobKind("clip-zero-shot");
+    QVERIFY2(zs, qPrintable(w.statusBar()->currentMessage()));
+    dog.phase = "launch coop";
+    // 6. A short CoOp (1 shot, 2 epochs) on the same test items.
+    onNextModal([&](QWidget* d) {
+      auto* dlg = qobject_cast<pd::ui::RunDialog*>(d);
+      dlg->setValue("method", "coop");
+      dlg->setValue("shots", "1");
+      dlg->setValue("seed", "1");
+      dlg->setValue("epochs", "2");
+      dlg->setValue("test_limit", "200");
+      dlg->setValue("experiment", "flow");
+      dlg->setValue("templates", "a photo of a {class}.");
+      dlg->runButton()->click();
+    });
+    const quint64 coop = w.launchJobKind("clip-fewshot");
+    QVERIFY2(coop, qPrintable(w.statusBar()->currentMessage()));
+    w.jobs()->selectJob(coop);
+    QTRY_VERIFY_WITH_TIMEOUT(w.jobs()->stateOf(coop) == JobState::Running || ended(w.jobs()->stateOf(coop)), 60000);
+    dog.shot(&w, "flow_5_jobs_running.png");
+    dog.phase = "waiting for zero-shot + CoOp";
+    QTRY_VERIFY_WITH_TIMEOUT(ended(w.jobs()->stateOf(zs)) && ended(w.jobs()->stateOf(coop)), 120000);
+    QVERIFY2(w.jobs()->stateOf(zs) == JobState::Succeeded, qPrintable(w.jobs()->errorOf(zs)));
+    QVERIFY2(w.jobs()->stateOf(coop) == JobState::Succeeded, qPrintable(w.jobs()->errorOf(coop)));
+    const qint64 runMs = clock.elapsed() - before;
+    dog.shot(&w, "flow_6_jobs_done.png");
+
+    dog.phase = "results/compare";
+    // 7. Results table → select the two runs → comparison view from their predictions.
+    const auto runs = w.project()->runs();
+    QCOMPARE(runs.size(), size_t(2));
+    QVERIFY(w.openResultsTab() >= 0);
+    auto* table = qobject_cast<pd::ui::ResultsTable*>(w.workArea()->currentWidget());
+    QVERIFY(table);
+    table->selectByValues("Run", {double(runs[0].id), double(runs[1].id)});
+    QCOMPARE(table->selectedValues("Run").size(), 2);
+    table->findChild<QPushButton*>("compareRuns")->click();
+    auto* cmp = qobject_cast<pd::ui::ComparisonView*>(w.workArea()->currentWidget());
+    QVERIFY(cmp);
+    QTRY_VERIFY_WITH_TIMEOUT(!cmp->property("pdLoading").toBool(), 30000);
+    QVERIFY2(cmp->property("pdError").toString().isEmpty(),
+             qPrintable(cmp->property("pdError").toString()));
+    QVERIFY(cmp->metricsTable()->rowCount() >= 2);
+    QVERIFY(cmp->significanceLabel()->text().contains("McNemar"));
+    // The disagreement list is exactly the items whose predictions differ.
+    const auto pa = w.project()->predictions(runs[0].id), pb = w.project()->predictions(runs[1].id);
+    QCOMPARE(pa.size(), size_t(200));
+    std::map<std::string, std::int64_t> predB;
+    for (const auto& p : pb) predB[p.itemId] = p.pred;
+    int differ = 0;
+    for (const auto& p : pa) differ += predB.count(p.itemId) && predB[p.itemId] != p.pred;
+    QCOMPARE(cmp->disagreementTable()->rowCount(), differ);
+    if (differ > 0) QTRY_VERIFY_WITH_TIMEOUT(cmp->thumbnailCount() > 0, 30000);
+    dog.shot(&w, "flow_7_comparison.png");
+
+    dog.phase = "few-shot chart";
+    // 8. The few-shot chart of the experiment: the zero-shot star and one CoOp line.
+    QVERIFY(w.openExperimentTab("flow") >= 0);
+    auto* chart = qobject_cast<pd::charts::FewShotChart*>(w.workArea()->currentWidget());
+    QVERIFY(chart);
+    QCOMPARE(chart->countRole("zeroShot"), 1);
+    QCOMPARE(chart->countRole("line"), 1);
+    QCOMPARE(int(chart->data().methods.size()), 1);
+    double zsAcc = -1;
+    for (const auto& m : w.project()->finalMetrics(runs[0].id))
+      if (m.name == "accuracy") zsAcc = m.value;
+    QVERIFY(qAbs(chart->data().zeroShot - 100 * zsAcc) < 1e-6);
+    dog.shot(&w, "flow_8_few_shot_chart.png");
+
+    dog.phase = "failing run";
+    // 9. A failing run shows its error; nothing closes.
+    const int tabs = w.workArea()->count();
+    onNextModal([&](QWidget* d) {
+      auto* dlg = qobject_cast<pd::ui::RunDialog*>(d);
+      dlg->setValue("dataset", dir_.filePath("no-such-dataset"));
+      dlg->setValue("experiment", "flow");
+      dlg->runButton()->click();
+    });
+    const quint64 bad = w.launchJobKind("clip-zero-shot");
+    QVERIFY(bad);
+    QTRY_VERIFY_WITH_TIMEOUT(ended(w.jobs()->stateOf(bad)), 30000);
+    QCOMPARE(w.jobs()->stateOf(bad), JobState::Failed);
+    QVERIFY2(w.jobs()->errorOf(bad).contains("no-such-dataset"), qPrintable(w.jobs()->errorOf(bad)));
+    QVERIFY(w.statusBar()->currentMessage().contains("failed"));
+    QVERIFY(w.isVisible());
+    QCOMPARE(w.workArea()->count(), tabs);
+    w.jobs()->selectJob(bad);
+    dog.shot(&w, "flow_9_failed_job.png");
+
+    dog.phase = "export";
+    // 10. Report export (HTML + PDF) as a job.
+    const QString base = dir_.filePath("flow-report");
+    const quint64 rep = w.exportReport("flow", base, {"html", "pdf"});
+    QVERIFY(rep);
+    QTRY_VERIFY_WITH_TIMEOUT(ended(w.jobs()->stateOf(rep)), 60000);
+    QVERIFY2(w.jobs()->stateOf(rep) == JobState::Succeeded, qPrintable(w.jobs()->errorOf(rep)));
+    QFile html(base + ".html"), pdf(base + ".pdf");
+    QVERIFY(html.open(QIODevice::ReadOnly));
+    const QByteArray htmlText = html.readAll();
+    QVERIFY(htmlText.contains("flow"));
+    QVERIFY(htmlText.contains("<svg"));
+    QVERIFY(pdf.open(QIODevice::ReadOnly));
+    QVERIFY(pdf.read(5) == "%PDF-");
+
+    dog.phase = "close";
+    // 11. Close while a long CoOp runs: asked, cancelled, finished results kept.
+    onNextModal([&](QWidget* d) {
+      auto* dlg = qobject_cast<pd::ui::RunDialog*>(d);
+      dlg->setValue("method", "coop");
+      dlg->setValue("shots", "16");
+      dlg->setValue("epochs", "200");
+      dlg->setValue("experiment", "flow");
+      dlg->runButton()->click();
+    });
+    const quint64 longRun = w.launchJobKind("clip-fewshot");
+    QVERIFY(longRun);
+    QTRY_COMPARE_WITH_TIMEOUT(w.jobs()->stateOf(longRun), JobState::Running, 30000);
+    QTest::qWait(300);
+    w.close();
+    QCOMPARE(asked, 1);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.isVisible(), 30000);
+    QCOMPARE(w.jobs()->runner().state(longRun), JobState::Cancelled);
+    dog.timer.stop();
+    {
+      auto p = pd::Project::open(projectPath.toStdString());
+      int succeeded = 0, cancelled = 0;
+      for (const auto& r : p->runs()) {
+        succeeded += r.state == JobState::Succeeded;
+        cancelled += r.state == JobState::Cancelled;
+      }
+      QCOMPARE(succeeded, 2);
+      QCOMPARE(cancelled, 1);
+      QCOMPARE(p->predictions(runs[1].id).size(), size_t(200));
+    }
+    qInfo("watchdog: worst GUI-thread gap %lld ms over %lld ticks of a 10 ms timer while real "
+          "jobs ran (during: %s); worst job-dock drain %.1f ms; zero-shot + CoOp took %.1f s; "
+          "whole flow %.1f s",
+          dog.worst, dog.ticks, qPrintable(dog.worstPhase), w.jobs()->worstDrainMs(), runMs / 1000.0,
+          clock.elapsed() / 1000.0);
+    QVERIFY(dog.ticks > 100);
+    QVERIFY2(dog.worst <= 100, qPrintable(QString("worst GUI gap %1 ms").arg(dog.worst)));
+  }
+};
+
+QTEST_MAIN(TestWorkbenchFlow)
+#include "test_workbench_flow.moc"

@@ -27,4 +27,6 @@ if(PROMPTDESK_BUILD_UI OR PROMPTDESK_BUILD_TESTS)
 endif()
 if(PROMPTDESK_BUILD_UI)
   find_package(QCustomPlotQt6 REQUIRED)
+  # Optional: SVG export of charts (Debian qt6-svg-dev, installed by installers/install-deps.sh).
+  find_package(Qt6 QUIET COMPONENTS Svg)
 endif()

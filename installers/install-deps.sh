@@ -10,7 +10,8 @@ PACKAGES=(
   libsqlite3-dev nlohmann-json3-dev libcli11-dev
   libpcre2-dev libutf8proc-dev
   libpng-dev libjpeg-dev libstb-dev zlib1g-dev
-  xvfb xauth
+  xvfb xauth qt6-svg-dev
+  clang libclang-rt-14-dev
   dataset-fashion-mnist
 )
 

@@ -13,7 +13,7 @@ pd::cli::Registrar reg("bench", [](CLI::App& root, pd::cli::Outcome& out) {
       "coop", "Seconds per CoOp epoch (random weights at real shapes): reference vs fast path");
   static pd::CoopBenchOptions o;
   static bool json = false;
-  cmd->add_option("--backbone", o.backbone, "vit-b32 (rn50: not yet)")
+  cmd->add_option("--backbone", o.backbone, "vit-b32 or rn50 (random weights at the real shapes)")
       ->check(CLI::IsMember({"vit-b32", "rn50"}));
   cmd->add_option("--classes", o.classes, "number of classes")->check(CLI::Range(1, 1000));
   cmd->add_option("--shots", o.shots, "images per class")->check(CLI::Range(1, 64));

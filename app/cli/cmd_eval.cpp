@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "command_registry.h"
+#include "project_runs.h"
 #include "dataset_options.h"
 #include "promptdesk/error.h"
 #include "promptdesk/jobs.h"
@@ -61,7 +62,7 @@ pd::cli::Registrar reg("eval", [](CLI::App& root, pd::cli::Outcome& out) {
   static pd::cli::DatasetArgs args;
   static pd::ZeroShotSpec spec;
   static std::vector<std::string> compare;
-  static std::string outPath;
+  static std::string outPath, project, experiment, method;
   static double alpha = 0.05;
   static bool json = false, quiet = false, noItems = false;
   cmd->add_option("--model", spec.modelPath, "CLIP checkpoint (.pt, .safetensors or HF folder)");
@@ -85,6 +86,11 @@ pd::cli::Registrar reg("eval", [](CLI::App& root, pd::cli::Outcome& out) {
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_flag("--json", json, "print JSON on stdout instead of the table");
   cmd->add_flag("--quiet", quiet, "no progress on stderr");
+  cmd->add_option("--project", project,
+                  "record the evaluation as a run in this project (*.pdesk): metrics and every "
+                  "prediction");
+  cmd->add_option("--experiment", experiment, "with --project: experiment name of the run");
+  cmd->add_option("--method", method, "with --project: method name recorded (default zeroshot)");
   cmd->callback([&out] {
     if (!compare.empty()) {
       const auto c = pd::compareZeroShot(pd::readPredictions(compare[0]),
@@ -100,6 +106,26 @@ pd::cli::Registrar reg("eval", [](CLI::App& root, pd::cli::Outcome& out) {
     if (args.spec.empty()) throw CLI::RequiredError("--dataset");
     spec.datasetSpec = args.spec;
     spec.datasetOptions = args.resolved();
+    if (!project.empty()) {
+      nlohmann::json j = pd::cli::datasetSpecJson(args);
+      j["kind"] = "clip-zero-shot";
+      j["model"] = spec.modelPath;
+      j["split"] = spec.split;
+      std::string templates;
+      for (const auto& t : spec.templates) templates += (templates.empty() ? "" : "\n") + t;
+      j["templates"] = templates;
+      j["template_set"] = spec.templateSet;
+      j["library"] = spec.templateLibrary;
+      j["aliases"] = spec.aliasesFile;
+      j["batch_size"] = spec.batchSize;
+      j["cache"] = spec.cacheDir;
+      j["test_limit"] = spec.limit;
+      j["experiment"] = experiment;
+      if (!method.empty()) j["method"] = method;
+      pd::cli::runSpecInProject(project, j, quiet, true);
+      out.code = 0;
+      return;
+    }
 
     pd::JobRunnerOptions ro;
     ro.workers = 1;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command_registry.h"
+#include "project_runs.h"
 #include "dataset_options.h"
 #include "promptdesk/coop.h"
 #include "promptdesk/error.h"
@@ -36,9 +37,21 @@ pd::cli::Registrar reg("experiment", [](CLI::App& root, pd::cli::Outcome& out) {
   static std::string shots = "1,2,4,8,16", seeds = "1,2,3";
   static int epochs = 0, views = 0;
   static std::int64_t testLimit = 0;
+  static std::string project, experiment = "fewshot", templates;
+  static double epochsScale = 1.0;
   cmd->add_option("--model", model, "CLIP checkpoint")->required();
   ds.add(cmd);
-  cmd->add_option("--out", outDir, "output folder")->required();
+  cmd->add_option("--out", outDir, "output folder (not needed with --project)");
+  cmd->add_option("--project", project,
+                  "record every run in this project (*.pdesk); runs finished before are skipped, "
+                  "interrupted ones resumed");
+  cmd->add_option("--experiment", experiment, "with --project: the experiment's name");
+  cmd->add_option("--epochs-scale", epochsScale,
+                  "with --project: scale the default CoOp/CoCoOp schedules (e.g. 0.1)")
+      ->check(CLI::Range(0.001, 100.0));
+  cmd->add_option("--templates", templates,
+                  "with --project: zero-shot templates separated by | (default 'a photo of a "
+                  "{class}.')");
   cmd->add_option("--cache", cache, "feature cache folder");
   cmd->add_option("--methods", methods,
                   "comma list: zeroshot, ensemble, linear-probe, coop, coop-csc, "
@@ -49,6 +62,25 @@ pd::cli::Registrar reg("experiment", [](CLI::App& root, pd::cli::Outcome& out) {
   cmd->add_option("--views", views, "cached augmented views per training image");
   cmd->add_option("--test-limit", testLimit, "evaluate on the first N test items");
   cmd->callback([&out] {
+    if (!project.empty()) {
+      nlohmann::json j = pd::cli::datasetSpecJson(ds);
+      j["kind"] = "clip-fewshot-experiment";
+      j["model"] = model;
+      j["methods"] = methods;
+      j["shots"] = shots;
+      j["seeds"] = seeds;
+      j["epochs"] = epochs;
+      j["epochs_scale"] = epochsScale;
+      j["views"] = views;
+      j["cache"] = cache;
+      j["test_limit"] = testLimit;
+      j["experiment"] = experiment;
+      j["templates"] = templates;
+      pd::cli::runSpecInProject(project, j, false, true);
+      out.code = 0;
+      return;
+    }
+    if (outDir.empty()) throw CLI::RequiredError("--out (or --project)");
     std::filesystem::create_directories(outDir);
     const auto ms = splitList(methods), ss = splitList(shots), sd = splitList(seeds);
     // Zero-shot methods use no training data: one run each, drawn at 0 shots on the chart.
@@ -74,22 +106,7 @@ pd::cli::Registrar reg("experiment", [](CLI::App& root, pd::cli::Outcome& out) {
           } catch (const std::exception&) {
             throw pd::Error("not a number: '" + sh + "' / '" + se + "'", "--shots/--seeds");
           }
-          s.coop.epochs = epochs;
-          s.method = m.rfind("coop", 0) == 0 ? "coop" : m;
-          if (m == "coop-csc")
-            s.coop.csc = true;
-          else if (m == "coop-middle")
-            s.coop.position = pd::ClassTokenPosition::Middle;
-          else if (m == "coop-front")
-            s.coop.position = pd::ClassTokenPosition::Front;
-          else if (m == "coop-init")
-            s.coop.ctxInit = "a photo of a";
-          else if (m == "cocoop") {
-            s.coop.nCtx = 4;
-            s.coop.ctxInit = "a photo of a";
-            s.coop.epochs = epochs > 0 ? epochs : 10;
-            s.coop.batchSize = 1;
-          }
+          s = pd::fewShotVariantSpec(m, s, epochs);
           s.outDir = outDir + "/" + m + "/" + shotLabel + "shot/seed" + se;
           s.resume = true;
           ++done;

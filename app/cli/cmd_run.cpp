@@ -1,4 +1,5 @@
 // promptdesk-cli run --project P SPEC.json | --resume RUN_ID: run a job spec, recorded in P.
+// An experiment spec runs as its cells; cells finished before are skipped (unless --fresh).
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -6,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command_registry.h"
+#include "project_runs.h"
 #include "promptdesk/error.h"
 #include "promptdesk/job_registry.h"
 #include "promptdesk/project.h"
@@ -17,7 +19,7 @@ pd::cli::Registrar reg("run", [](CLI::App& root, pd::cli::Outcome& out) {
   auto* cmd = root.add_subcommand("run", "Run a job spec (JSON with a \"kind\") in a project");
   static std::string project, spec;
   static std::int64_t resume = 0;
-  static bool kinds = false, quiet = false;
+  static bool kinds = false, quiet = false, fresh = false;
   cmd->add_option("--project", project, "project file (*.pdesk) that records the run");
   cmd->add_option("spec", spec, "job spec JSON file")->check(CLI::ExistingFile);
   cmd->add_option("--resume", resume,
@@ -26,6 +28,9 @@ pd::cli::Registrar reg("run", [](CLI::App& root, pd::cli::Outcome& out) {
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--list-kinds", kinds, "print the registered job kinds and their option schema");
   cmd->add_flag("--quiet", quiet, "no progress on stderr");
+  cmd->add_flag("--fresh", fresh,
+                "new runs even for specs that already succeeded in the project (default: skip "
+                "them, resume interrupted ones)");
   cmd->callback([&out] {
     if (kinds) {
       json arr = json::array();
@@ -44,6 +49,7 @@ pd::cli::Registrar reg("run", [](CLI::App& root, pd::cli::Outcome& out) {
         }
         arr.push_back({{"kind", k.kind},
                        {"title", k.title},
+                       {"grid", k.grid},
                        {"description", k.description},
                        {"options", opts}});
       }
@@ -61,7 +67,19 @@ pd::cli::Registrar reg("run", [](CLI::App& root, pd::cli::Outcome& out) {
       std::ifstream in(spec);
       std::stringstream ss;
       ss << in.rdbuf();
-      job = pd::ProjectJob::newRun(project, ss.str());
+      json j;
+      try {
+        j = json::parse(ss.str());
+      } catch (const json::exception& e) {
+        throw pd::Error(std::string("invalid JSON: ") + e.what(), spec);
+      }
+      try {
+        pd::cli::runSpecInProject(project, j, quiet, !fresh);
+      } catch (const pd::Error& e) {
+        throw pd::Error(e.what(), spec);
+      }
+      out.code = 0;
+      return;
     }
     std::cerr << "run " << job->runId() << ": " << job->name() << "\n";
     std::int64_t id = pd::runJobInProject(job, [](const pd::JobEvent& e) {

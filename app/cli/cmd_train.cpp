@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command_registry.h"
+#include "project_runs.h"
 #include "dataset_options.h"
 #include "promptdesk/coop.h"
 #include "promptdesk/error.h"
@@ -69,6 +70,8 @@ pd::cli::Registrar reg("train", [](CLI::App& root, pd::cli::Outcome& out) {
     auto* ds = new pd::cli::DatasetArgs();
     auto* position = new std::string("end");
     auto* quiet = new bool(false);
+    auto* project = new std::string();
+    auto* experiment = new std::string();
     s->method = method;
     if (method == "cocoop") {
       s->coop.nCtx = 4;
@@ -81,16 +84,46 @@ pd::cli::Registrar reg("train", [](CLI::App& root, pd::cli::Outcome& out) {
     ds->add(cmd);
     cmd->add_option("--shots", s->shots, "images per class")->check(CLI::Range(1, 10000));
     cmd->add_option("--seed", s->seed, "few-shot sampling / training seed");
-    cmd->add_option("--out", s->outDir, "output folder")->required();
+    cmd->add_option("--out", s->outDir, "output folder (not needed with --project)");
+    cmd->add_option("--project", *project,
+                    "record the run in this project (*.pdesk): series, checkpoints, predictions, "
+                    "learned prompt; a run that already succeeded there is not repeated");
+    cmd->add_option("--experiment", *experiment, "with --project: experiment name of the run");
     cmd->add_option("--cache", s->cacheDir, "feature cache folder (default: data folder)");
     cmd->add_option("--test-limit", s->testLimit, "evaluate on the first N test items");
     cmd->add_flag("--quiet", *quiet, "no progress on stderr");
     if (method == "coop" || method == "cocoop")
       pd::cli::addCoopOptions(cmd, *s, *position, method == "cocoop");
-    cmd->callback([&out, s, ds, position, quiet] {
+    cmd->callback([&out, s, ds, position, quiet, project, experiment] {
       s->datasetSpec = ds->spec;
       s->datasetOptions = ds->resolved();
       s->coop.position = pd::parseClassTokenPosition(*position);
+      if (!project->empty()) {
+        nlohmann::json j = pd::cli::datasetSpecJson(*ds);
+        j["kind"] = "clip-fewshot";
+        j["model"] = s->modelPath;
+        j["method"] = s->method;
+        j["shots"] = s->method == "zeroshot" || s->method == "ensemble" ? 0 : s->shots;
+        j["seed"] = s->seed;
+        j["cache"] = s->cacheDir;
+        j["test_limit"] = s->testLimit;
+        j["experiment"] = *experiment;
+        if (s->method == "coop" || s->method == "cocoop") {
+          j["epochs"] = s->coop.epochs;
+          j["n_ctx"] = s->coop.nCtx;
+          j["ctx_init"] = s->coop.ctxInit;
+          j["csc"] = s->coop.csc;
+          j["position"] = *position;
+          j["batch"] = s->coop.batchSize;
+          j["lr"] = s->coop.lr;
+          j["views"] = s->views;
+          j["reference_mode"] = s->coop.referenceMode;
+        }
+        pd::cli::runSpecInProject(*project, j, *quiet, true);
+        out.code = 0;
+        return;
+      }
+      if (s->outDir.empty()) throw CLI::RequiredError("--out (or --project)");
       auto r = pd::cli::runFewShotJob(*s, *quiet);
       std::cout << r.resultJson << "\n";
       out.code = 0;

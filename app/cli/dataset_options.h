@@ -2,10 +2,13 @@
 // The options every command that opens a dataset shares (--dataset SPEC and its helpers).
 #include <CLI/CLI.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <sstream>
 #include <string>
 
 #include "promptdesk/dataset.h"
+#include "promptdesk/error.h"
 
 namespace pd::cli {
 
@@ -44,5 +47,16 @@ struct DatasetArgs {
     return options;
   }
 };
+
+// The dataset part of a job spec (clip-zero-shot, clip-fewshot, clip-fewshot-experiment).
+inline nlohmann::json datasetSpecJson(const DatasetArgs& a) {
+  nlohmann::json j{{"dataset", a.spec},
+                   {"image_root", a.options.imageRoot},
+                   {"class_names", a.options.classNamesFile},
+                   {"label_names", a.labelNames}};
+  if (!a.options.textColumn.empty() || !a.options.labelColumn.empty())
+    throw pd::Error("text datasets are not supported by the CLIP job kinds", "--text-column");
+  return j;
+}
 
 }  // namespace pd::cli

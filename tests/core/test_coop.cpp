@@ -215,10 +215,15 @@ class TestCoop : public QObject {
                         .unsqueeze(1);
     pd::CoopSpec spec;
     spec.batchSize = 8;
-    spec.epochs = 30;
-    spec.lr = 0.005;
+    spec.epochs = 300;
+    spec.lr = 0.001;
     spec.augment = false;
-    CoopTrainer tr(towers_, {tokens, 4}, spec);  // random N(0, 0.02) student
+    // The fixture's random width-16 text tower maps every prompt to nearly one direction (class
+    // features 0.09 apart), which its logit scale 14.3 turns into an almost flat loss; at scale 30
+    // (trained CLIPs use 100) the same problem has usable gradients.
+    ClipTowers towers = towers_;
+    towers.logitScale = at::tensor(std::log(30.0)).reshape({});
+    CoopTrainer tr(towers, {tokens, 4}, spec);  // random N(0, 0.02) student
     auto acc = [&] {
       at::NoGradGuard ng;
       return tr.logits(data.features.squeeze(1), true)
@@ -229,11 +234,14 @@ class TestCoop : public QObject {
           .item<double>();
     };
     const double before = acc();
+    {  // the teacher separates the data perfectly
+      at::NoGradGuard ng;
+      auto tl = at::matmul(data.features.squeeze(1), txt.t());
+      QCOMPARE(tl.argmax(-1).eq(data.labels).to(at::kFloat).mean().item<double>(), 1.0);
+    }
     tr.train(data, nullptr, "");
     const double after = acc();
-    // On this 2-layer, width-16 text tower with logit scale 14.3, 30 epochs from a random context
-    // take training accuracy from 0.6 to 0.8 (the >95% target is not reached yet: see notes).
-    QVERIFY2(after >= before + 0.15 && tr.losses().back() < tr.losses().front(),
+    QVERIFY2(after > 0.95 && tr.losses().back() < tr.losses().front(),
              qPrintable(QString("train accuracy %1 -> %2, loss %3 -> %4")
                             .arg(before)
                             .arg(after)

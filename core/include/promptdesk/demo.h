@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "promptdesk/jobs.h"
 
@@ -57,5 +58,35 @@ class DemoPretrainJob : public Job {
   DemoPretrainOptions options_;
   DemoPretrainResult result_;
 };
+
+// The demo project: Fashion-MNIST, the demo CLIP, hand-crafted templates (plain, tuned, ensemble)
+// and CoOp's few-shot experiment (zero-shot, CoOp, a CoOp variant, CoCoOp, linear probe at
+// 1/2/4/8/16 shots x seeds 1-3) as job specs recorded in a project.
+struct DemoOptions {
+  DemoPretrainOptions pretrain;
+  std::string fashionDir = "/usr/share/datasets/fashion-mnist";
+  std::string projectPath;  // empty: dataDir()/demo.pdesk
+  std::string experiment = "Fashion-MNIST (demo CLIP)";
+  std::string shots = "1,2,4,8,16";
+  std::string seeds = "1,2,3";
+  std::string methods = "linear-probe,coop,coop-csc,cocoop";
+  double epochsScale = 0.1;  // of CoOp's schedule (50/100/200 epochs) and CoCoOp's 10
+  int views = 4;             // cached augmented views per training image (CoOp / CoCoOp)
+  std::int64_t testLimit = 0;
+  // Reduced demo (tests): smaller pretraining, fewer shots/seeds/epochs, 2000 test items.
+  static DemoOptions reduced();
+};
+
+// The hand-crafted prompts of the demo: (name, templates) in the order they are shown.
+const std::vector<std::pair<std::string, std::vector<std::string>>>& demoTemplates();
+
+struct DemoPlan {
+  std::string projectPath, modelPath;
+  std::vector<std::string> specs;  // job specs (JSON), each run with ProjectJob::newRuns
+};
+
+// Creates the demo project when missing (or opens it), records the demo templates in it and
+// returns the specs to run for the model at `modelPath`. Throws pd::Error naming the file.
+DemoPlan planDemo(const DemoOptions& options, const std::string& modelPath);
 
 }  // namespace pd

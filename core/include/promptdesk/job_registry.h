@@ -32,6 +32,9 @@ struct JobKindInfo {
   std::string title;
   std::string description;
   std::vector<OptionSpec> options;
+  // A grid kind (an experiment) runs as its cells: expandJobSpec() gives one spec per cell, each
+  // of an ordinary kind, recorded as its own run.
+  bool grid = false;
 };
 
 // What a running job kind sees of the project it records into (implemented over a Project
@@ -57,6 +60,11 @@ class JobKind {
   virtual ~JobKind() = default;
   virtual JobKindInfo info() const = 0;
   virtual void run(const std::string& specJson, JobContext& ctx, RunSink& sink) = 0;
+  // Grid kinds: the cells' specs (unnormalized JSON) for a normalized spec of this kind.
+  virtual std::vector<std::string> expand(const std::string& specJson) const {
+    (void)specJson;
+    return {};
+  }
 };
 
 using JobKindFactory = std::function<std::unique_ptr<JobKind>()>;
@@ -69,6 +77,8 @@ std::optional<JobKindInfo> jobKindInfo(const std::string& kind);
 // range, missing required option: pd::Error naming the field) and returns it canonical, with
 // defaults filled in.
 std::string normalizeJobSpec(const std::string& specJson);
+// The normalized specs a spec runs as: itself, or one per cell for a grid kind.
+std::vector<std::string> expandJobSpec(const std::string& specJson);
 
 // A pd::Job that records one run of a spec in the project at `projectPath`, on its own
 // connection. New run: spec is stored, a run row created (queued) at construction, so runId()
@@ -78,6 +88,15 @@ class ProjectJob : public Job {
   static std::shared_ptr<ProjectJob> newRun(const std::string& projectPath,
                                             const std::string& specJson);
   static std::shared_ptr<ProjectJob> resume(const std::string& projectPath, std::int64_t runId);
+  // Jobs for every spec expandJobSpec() gives. With `reuse`, a spec that already has a succeeded
+  // run in the project is skipped (counted in *skipped) and one whose latest run was interrupted,
+  // failed or cancelled is resumed from its last checkpoint; the rest are new runs.
+  struct Batch {
+    std::vector<std::shared_ptr<ProjectJob>> jobs;
+    int skipped = 0, resumed = 0;
+  };
+  static Batch newRuns(const std::string& projectPath, const std::string& specJson,
+                       bool reuse = true);
   ~ProjectJob() override;
 
   std::int64_t runId() const;

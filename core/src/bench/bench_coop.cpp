@@ -8,6 +8,8 @@
 
 #include "methods/clip_towers.h"
 #include "methods/coop_trainer.h"
+#include "models/clip_model.h"
+#include "promptdesk/clip.h"
 #include "promptdesk/coop.h"
 #include "promptdesk/error.h"
 #include "promptdesk/version.h"
@@ -38,15 +40,40 @@ at::Tensor benchPrompts(int classes, int nCtx, std::uint64_t seed) {
 }  // namespace
 
 CoopBenchResult benchCoop(const CoopBenchOptions& o) {
-  if (o.backbone != "vit-b32")
-    throw pd::Error("only vit-b32 is available (the RN50 tower comes with the clipmodel branch)",
-                    "--backbone");
+  if (o.backbone != "vit-b32" && o.backbone != "rn50")
+    throw pd::Error("unknown backbone '" + o.backbone + "' (vit-b32 or rn50)", "--backbone");
   if (o.classes < 1 || o.shots < 1 || o.nCtx < 1 || o.batch < 1 || 1 + o.nCtx + 5 > 77)
     throw pd::Error("classes, shots, n-ctx and batch must be positive (n-ctx <= 71)");
   const int threads = o.threads > 0 ? o.threads : hardwareCores();
   at::set_num_threads(threads);
   at::manual_seed(0);
-  methods::ClipTowers towers = methods::randomTowers(512, 12, 8, 512, 768, 12, 32, 224, 0);
+  // Text side: the transformer both backbones share (width 512, 12 layers, 8 heads); embed dim
+  // 512 (ViT-B/32) or 1024 (RN50). Image side: the ViT-B/32 tower as weight tensors, or RN50's
+  // ModifiedResNet (stages 3-4-6-3, attention pool) as our ClipModel module with random weights.
+  const bool rn50 = o.backbone == "rn50";
+  methods::ClipTowers towers =
+      methods::randomTowers(512, 12, 8, rn50 ? 1024 : 512, 768, rn50 ? 0 : 12, 32, 224, 0);
+  std::shared_ptr<models::ClipModel> resnet;
+  if (rn50) {
+    ClipArchitecture a;
+    a.visionIsResNet = true;
+    a.embedDim = 1024;
+    a.imageResolution = 224;
+    a.visionWidth = 64;
+    a.visionStageBlocks = {3, 4, 6, 3};
+    a.visionLayers = 16;
+    a.visionHeads = 32;
+    a.contextLength = 77;
+    a.vocabSize = 49408;
+    a.transformerWidth = 512;
+    a.transformerHeads = 8;
+    a.transformerLayers = 1;  // the module's text side is unused here (towers' text is timed)
+    resnet = std::make_shared<models::ClipModel>(a);
+    resnet->eval();
+    towers.imageEncoder = [resnet](const at::Tensor& images) {
+      return resnet->encode_image(images, 0);
+    };
+  }
   const int64_t n = static_cast<int64_t>(o.classes) * o.shots;
   methods::CoopData data;
   data.labels = at::arange(o.classes, at::kLong).repeat_interleave(o.shots);

@@ -30,7 +30,10 @@ std::map<std::string, Entry>& registry() {
 
 void registerBuiltinJobKinds() {
   static std::once_flag once;
-  std::call_once(once, [] { jobs::registerLinearProbeCsv(); });
+  std::call_once(once, [] {
+    jobs::registerLinearProbeCsv();
+    jobs::registerClipJobs();
+  });
 }
 
 json checkValue(const OptionSpec& o, const json& v, const std::string& kind) {
@@ -128,6 +131,22 @@ std::string normalizeJobSpec(const std::string& specJson) {
     }
   }
   return out.dump();
+}
+
+std::vector<std::string> expandJobSpec(const std::string& specJson) {
+  const std::string spec = normalizeJobSpec(specJson);
+  const std::string kind = json::parse(spec)["kind"].get<std::string>();
+  auto info = jobKindInfo(kind);
+  if (!info || !info->grid) return {spec};
+  std::vector<std::string> out;
+  for (const auto& cell : makeJobKind(kind)->expand(spec)) {
+    std::string c = normalizeJobSpec(cell);
+    auto ci = jobKindInfo(json::parse(c)["kind"].get<std::string>());
+    if (ci && ci->grid) throw Error("a grid's cell cannot be a grid itself", kind);
+    out.push_back(std::move(c));
+  }
+  if (out.empty()) throw Error("the experiment has no runs (empty lists?)", kind);
+  return out;
 }
 
 }  // namespace pd

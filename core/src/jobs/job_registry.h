@@ -9,6 +9,7 @@
 // registerBuiltinJobKinds() (job_registry.cpp).
 namespace pd::jobs {
 void registerLinearProbeCsv();
+void registerClipJobs();  // clip-zero-shot, clip-fewshot, clip-fewshot-experiment
 }  // namespace pd::jobs
 
 namespace pd {

@@ -1,8 +1,11 @@
 // ProjectJob: runs a registered job kind and records the run in a project, on its own connection.
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "jobs/job_registry.h"
 #include "promptdesk/error.h"
+#include "promptdesk/hash.h"
 #include "promptdesk/project.h"
 
 using nlohmann::json;
@@ -60,7 +63,9 @@ RunRecord runInfoFromSpec(const json& spec, std::int64_t specId) {
     return spec.contains(k) && spec[k].is_string() ? spec[k].get<std::string>() : std::string();
   };
   r.experiment = str("experiment");
-  r.method = str("method").empty() ? spec["kind"].get<std::string>() : str("method");
+  r.method = !str("label").empty()  ? str("label")
+             : str("method").empty() ? spec["kind"].get<std::string>()
+                                     : str("method");
   r.templateName = str("template");
   if (spec.contains("shots") && spec["shots"].is_number_integer()) r.shots = spec["shots"];
   if (spec.contains("seed") && spec["seed"].is_number_integer()) r.seed = spec["seed"];
@@ -103,6 +108,44 @@ std::shared_ptr<ProjectJob> ProjectJob::resume(const std::string& projectPath, s
   job->d_->runId = runId;
   job->d_->resuming = true;
   return job;
+}
+
+ProjectJob::Batch ProjectJob::newRuns(const std::string& projectPath, const std::string& specJson,
+                                      bool reuse) {
+  Batch b;
+  const auto specs = expandJobSpec(specJson);
+  std::vector<RunRecord> runs;
+  std::map<std::int64_t, std::string> specHash;  // spec id -> canonical hash
+  if (reuse) {
+    auto p = Project::open(projectPath);  // read-write: marks runs of dead processes interrupted
+    runs = p->runs();
+    for (const auto& r : runs)
+      if (!specHash.count(r.specId)) specHash[r.specId] = p->jobSpec(r.specId).hash;
+  }
+  for (const auto& spec : specs) {
+    if (reuse) {
+      const std::string hash = canonicalJsonHash(spec);
+      const RunRecord* latest = nullptr;
+      bool done = false;
+      for (const auto& r : runs) {
+        if (specHash[r.specId] != hash) continue;
+        if (r.state == JobState::Succeeded) done = true;
+        if (!latest || r.id > latest->id) latest = &r;
+      }
+      if (done) {
+        ++b.skipped;
+        continue;
+      }
+      if (latest && (latest->state == JobState::Interrupted || latest->state == JobState::Failed ||
+                     latest->state == JobState::Cancelled)) {
+        b.jobs.push_back(resume(projectPath, latest->id));
+        ++b.resumed;
+        continue;
+      }
+    }
+    b.jobs.push_back(newRun(projectPath, spec));
+  }
+  return b;
 }
 
 std::int64_t ProjectJob::runId() const { return d_->runId; }

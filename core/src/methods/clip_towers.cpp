@@ -214,6 +214,7 @@ at::Tensor encodeTextSharedPrefix(const ClipTowers& t, const at::Tensor& prefix,
 }
 
 at::Tensor encodeImage(const ClipTowers& t, const at::Tensor& images) {
+  if (t.imageEncoder) return t.imageEncoder(images);
   if (!t.hasVit) throw pd::Error("model has no ViT image tower");
   const int64_t n = images.size(0);
   auto x = at::conv2d(images, t.conv1W, {}, t.patch);  // (N, W, g, g)

@@ -7,6 +7,7 @@
 #include <ATen/ATen.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct ClipTowers {
   int patch = 32;
   int resolution = 224;
   at::Tensor logitScale;  // scalar (log scale)
+  // When set, encodeImage() runs this instead of the ViT weights above (e.g. a ClipModel's image
+  // tower, so reference mode works for ResNet backbones too).
+  std::function<at::Tensor(const at::Tensor&)> imageEncoder;
 
   int width() const { return static_cast<int>(tokenEmbedding.size(1)); }
   int embedDim() const { return static_cast<int>(textProjection.size(1)); }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 
 #include "data/augment.h"
@@ -91,8 +92,11 @@ const std::vector<std::string> kEnsembleTemplates = {
     "a photo of the small {}."};
 
 std::string fill(const std::string& tpl, const std::string& name) {
-  auto p = tpl.find("{}");
-  return tpl.substr(0, p) + name + tpl.substr(p + 2);
+  for (const std::string mark : {"{class}", "{}"}) {
+    auto p = tpl.find(mark);
+    if (p != std::string::npos) return tpl.substr(0, p) + name + tpl.substr(p + mark.size());
+  }
+  throw Error("the template has no {class} placeholder", tpl);
 }
 
 }  // namespace
@@ -192,6 +196,12 @@ FewShotRunResult runFewShot(const FewShotRunSpec& spec, JobContext* job) {
   res.method = spec.method;
   res.shots = spec.shots;
   res.seed = spec.seed;
+  res.modelHash = modelHash;
+  res.datasetName = ds->name();
+  res.fewShotIdsHash = fs.idsHash;
+  res.classNames = ds->classNames();
+  res.trainIds = fs.trainIds;
+  res.valIds = fs.valIds;
   nlohmann::json out{{"method", spec.method},
                      {"shots", spec.shots},
                      {"seed", spec.seed},
@@ -204,30 +214,43 @@ FewShotRunResult runFewShot(const FewShotRunSpec& spec, JobContext* job) {
                      {"test_items", test.items.size()},
                      {"few_shot_ids_hash", fs.idsHash}};
   auto t0 = Clock::now();
+  // Scores every test item with `logitsOf` (batched) and keeps them for the metrics.
+  at::Tensor testLogits;
+  auto scoreTest = [&](const std::function<at::Tensor(const at::Tensor&)>& logitsOf) {
+    if (!testF.defined()) return;
+    at::NoGradGuard ng;
+    std::vector<at::Tensor> parts;
+    for (int64_t i = 0; i < testF.size(0); i += 256) {
+      if (job) job->checkCancelled();
+      parts.push_back(logitsOf(testF.narrow(0, i, std::min<int64_t>(256, testF.size(0) - i))));
+    }
+    testLogits = at::cat(parts, 0).to(at::kFloat).contiguous();
+    res.testAccuracy = acc(testLogits, test.labels);
+  };
   auto evalText = [&](const at::Tensor& text) {
     if (valF.defined())
       res.valAccuracy = acc(methods::clipLogits(towers.logitScale, valF, text), val.labels);
-    if (testF.defined())
-      res.testAccuracy = acc(methods::clipLogits(towers.logitScale, testF, text), test.labels);
+    scoreTest([&](const at::Tensor& f) { return methods::clipLogits(towers.logitScale, f, text); });
   };
-  if (spec.method == "zeroshot") {
-    evalText(zeroShotText({"a photo of a {}."}));
-  } else if (spec.method == "ensemble") {
-    evalText(zeroShotText(kEnsembleTemplates));
+  if (spec.method == "zeroshot" || spec.method == "ensemble") {
+    std::vector<std::string> templates = spec.templates;
+    if (templates.empty())
+      templates = spec.method == "zeroshot" ? std::vector<std::string>{"a photo of a {}."}
+                                            : kEnsembleTemplates;
+    for (const auto& t : templates) fill(t, "x");  // refuse a template without a placeholder
+    out["templates"] = templates;
+    evalText(zeroShotText(templates));
   } else if (spec.method == "linear-probe") {
     auto lp = methods::trainLinearProbe(trainF.select(1, 0), train.labels, valF, val.labels,
                                         static_cast<int64_t>(names.size()));
     res.valAccuracy = lp.valAccuracy;
-    if (testF.defined()) res.testAccuracy = methods::accuracy(lp.logits(testF), test.labels);
+    scoreTest([&](const at::Tensor& f) { return lp.logits(f); });
     out["c"] = lp.c;
   } else {
     CoopSpec cs = spec.coop;
     cs.method = spec.method;
     cs.shots = spec.shots;
     cs.seed = spec.seed;
-    if (cs.referenceMode)
-      throw Error("reference mode on a dataset is not wired (use the tests / bench coop)",
-                  "--reference-mode");
     int nCtx = cs.nCtx;
     at::Tensor init;
     std::string lead;
@@ -243,30 +266,70 @@ FewShotRunResult runFewShot(const FewShotRunSpec& spec, JobContext* job) {
     std::vector<std::string> texts;
     for (const auto& n : names) texts.push_back(lead + " " + n + ".");
     methods::ClassPrompts prompts{tokens(texts), nCtx};
+    methods::CoopData data;
+    data.labels = train.labels;
+    if (cs.referenceMode) {
+      // The plain loop: the image tower runs on every batch (augmented in tensor space when
+      // augmentation is on), all 77 positions per class prompt.
+      towers.imageEncoder = [&](const at::Tensor& imgs) { return model->encode_image(imgs, 64); };
+      std::vector<at::Tensor> imgs;
+      for (const auto& item : train.items) {
+        if (job) job->checkCancelled();
+        data::FeatureRequest r;
+        r.item = &item;
+        imgs.push_back(preprocess(*ds, r, nPx));
+      }
+      data.images = at::stack(imgs, 0);
+    } else {
+      data.features = trainF;
+    }
     methods::CoopTrainer tr(towers, prompts, cs, init);
     const std::string ckPath = spec.outDir + "/checkpoint.safetensors";
     if (spec.resume && std::filesystem::exists(ckPath)) tr.loadCheckpoint(ckPath);
-    methods::CoopData data;
-    data.features = trainF;
-    data.labels = train.labels;
-    tr.train(data, job, ckPath);
+    std::function<void(const methods::StepInfo&)> onStep;
+    if (spec.hooks.onStep)
+      onStep = [&](const methods::StepInfo& i) {
+        spec.hooks.onStep({i.epoch, i.step, i.globalStep, i.totalSteps, i.loss, i.lr, i.accuracy});
+      };
+    while (tr.epoch() < tr.epochs()) {
+      tr.runEpoch(data, job, onStep);
+      tr.saveCheckpoint(ckPath);
+      if (spec.hooks.onCheckpoint)
+        spec.hooks.onCheckpoint(tr.epoch(), static_cast<int>(tr.losses().size()), ckPath);
+    }
     res.epochs = tr.epochs();
     res.steps = static_cast<int>(tr.losses().size());
     res.finalLoss = tr.losses().empty() ? -1 : tr.losses().back();
     at::NoGradGuard ng;
-    auto evalSet = [&](const at::Tensor& f, const at::Tensor& y) {
+    auto logitsOf = [&](const at::Tensor& f) {
       std::vector<at::Tensor> parts;
       for (int64_t i = 0; i < f.size(0); i += 64)
         parts.push_back(tr.logits(f.narrow(0, i, std::min<int64_t>(64, f.size(0) - i)), true));
-      return acc(at::cat(parts, 0), y);
+      return at::cat(parts, 0);
     };
-    if (valF.defined()) res.valAccuracy = evalSet(valF, val.labels);
-    if (testF.defined()) res.testAccuracy = evalSet(testF, test.labels);
+    if (valF.defined()) res.valAccuracy = acc(logitsOf(valF), val.labels);
+    scoreTest(logitsOf);
+    res.promptFile = spec.outDir + "/prompt.safetensors";
     methods::saveLearnedPrompt(
-        spec.outDir + "/prompt.safetensors",
+        res.promptFile,
         methods::learnedPromptFrom(tr, {{"classnames", names}, {"model_hash", modelHash}}));
     out["spec"] = methods::specToJson(tr.spec());
     out["losses"] = tr.losses();
+  }
+  if (testLogits.defined()) {
+    const int64_t C = testLogits.size(1);
+    const float* lp = testLogits.data_ptr<float>();
+    res.testItems.reserve(test.items.size());
+    for (std::size_t i = 0; i < test.items.size(); ++i) {
+      ScoredItem it;
+      it.id = test.items[i].id;
+      it.label = static_cast<int>(test.items[i].label);
+      it.scores.assign(lp + int64_t(i) * C, lp + int64_t(i + 1) * C);
+      res.testItems.push_back(std::move(it));
+    }
+    res.testMetrics = computeMetrics(res.testItems, static_cast<int>(C));
+    out["test_macro_f1"] = res.testMetrics.macroF1;
+    out["test_ci"] = {res.testMetrics.ciLow, res.testMetrics.ciHigh};
   }
   res.trainSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
   out["val_accuracy"] = res.valAccuracy;

@@ -31,7 +31,7 @@ FileCheck checkFile(const std::string& path, const std::string& hash) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return FileCheck::Missing;
   try {
-    return sha256File(path) == hash ? FileCheck::Ok : FileCheck::Changed;
+    return sha256Path(path) == hash ? FileCheck::Ok : FileCheck::Changed;
   } catch (const Error&) {
     return FileCheck::Missing;
   }
@@ -175,7 +175,7 @@ void Project::relocateModel(std::int64_t id, const std::string& newPath) {
 
 void Project::relocateDataset(std::int64_t id, const std::string& newPath) {
   DatasetRecord d = dataset(id);
-  std::string h = sha256File(newPath);
+  std::string h = sha256Path(newPath);
   if (h != d.contentHash)
     throw Error("not the recorded dataset: SHA-256 " + h.substr(0, 12) + "... differs from " +
                     d.contentHash.substr(0, 12) + "...",

@@ -1,0 +1,534 @@
+// The CLIP job kinds recorded in projects (the GUI's run dialogs and `promptdesk-cli run` /
+// `--project` use them):
+//   clip-zero-shot           hand-crafted prompts on a dataset split (runZeroShot)
+//   clip-fewshot             one few-shot run: zero-shot / ensemble / linear probe / CoOp variants /
+//                            CoCoOp (runFewShot), with loss series, checkpoints and resume
+//   clip-fewshot-experiment  a grid (methods x shots x seeds) that runs as clip-fewshot cells
+// Each run records the model and dataset (path, format, SHA-256, architecture / classes), the
+// few-shot split, final metrics, per-item predictions and the learned prompt.
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "jobs/job_registry.h"
+#include "promptdesk/clip.h"
+#include "promptdesk/coop.h"
+#include "promptdesk/error.h"
+#include "promptdesk/hash.h"
+#include "promptdesk/project.h"
+#include "promptdesk/zero_shot.h"
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace pd::jobs {
+namespace {
+
+// ---- schema helpers -------------------------------------------------------------------------
+struct Schema {
+  JobKindInfo k;
+  OptionSpec& opt(std::string name, std::string type, std::string def, std::string help,
+                  std::optional<double> mn = {}, std::optional<double> mx = {}) {
+    OptionSpec o;
+    o.name = std::move(name);
+    o.type = std::move(type);
+    o.defaultJson = std::move(def);
+    o.help = std::move(help);
+    o.min = mn;
+    o.max = mx;
+    k.options.push_back(o);
+    return k.options.back();
+  }
+  void required(std::string name, std::string type, std::string help) {
+    opt(std::move(name), std::move(type), "null", std::move(help)).required = true;
+  }
+  // model + dataset and the dataset's helper options (as the CLI's --dataset options).
+  void modelAndDataset() {
+    required("model", "path", "CLIP checkpoint: OpenAI .pt, .safetensors or a Hugging Face folder");
+    required("dataset", "string",
+             "dataset SPEC: a path (layout detected) or kind:path (folder, coop-split, idx, ...)");
+    opt("image_root", "string", "\"\"", "coop-split: folder the split's image paths start from");
+    opt("class_names", "string", "\"\"", "file of '<folder-or-label> <class name>' lines");
+    opt("label_names", "string", "\"\"", "comma-separated names for labels 0, 1, ...");
+    opt("cache", "string", "\"\"", "feature cache folder (empty: the data folder's)");
+    opt("test_limit", "int", "0", "evaluate on the first N test items only (0: all)", 0, 1e12);
+  }
+  void naming(const std::string& defaultExperiment) {
+    opt("experiment", "string", json(defaultExperiment).dump(),
+        "experiment the run belongs to (groups runs in charts and reports)");
+    opt("label", "string", "\"\"", "name shown for the method in charts and reports (empty: method)");
+    opt("template", "string", "\"\"", "name of the prompt/template shown in reports");
+  }
+};
+
+std::vector<std::string> splitOn(const std::string& s, const std::string& seps) {
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    auto a = cur.find_first_not_of(" \t\r"), b = cur.find_last_not_of(" \t\r");
+    if (a != std::string::npos) out.push_back(cur.substr(a, b - a + 1));
+    cur.clear();
+  };
+  for (char c : s) {
+    if (seps.find(c) != std::string::npos)
+      flush();
+    else
+      cur += c;
+  }
+  flush();
+  return out;
+}
+
+DatasetOptions datasetOptions(const json& s) {
+  DatasetOptions o;
+  o.imageRoot = s.value("image_root", "");
+  o.classNamesFile = s.value("class_names", "");
+  o.labelNames = splitOn(s.value("label_names", ""), ",");
+  return o;
+}
+
+std::string absPath(const std::string& p) {
+  std::error_code ec;
+  auto a = fs::absolute(p, ec);
+  return ec ? p : a.lexically_normal().string();
+}
+
+// The dataset's file or folder (the part after "kind:" when the spec names a kind).
+std::string datasetPath(const std::string& spec) {
+  auto colon = spec.find(':');
+  if (colon != std::string::npos && colon > 1 && spec.find('/') > colon &&
+      !fs::exists(spec))
+    return spec.substr(colon + 1);
+  return spec;
+}
+
+// ---- model / dataset records (hashed once per process and file state) -----------------------
+struct FileKey {
+  std::string path;
+  std::uintmax_t size = 0;
+  std::int64_t mtime = 0;
+  bool operator<(const FileKey& o) const {
+    return std::tie(path, size, mtime) < std::tie(o.path, o.size, o.mtime);
+  }
+};
+FileKey fileKey(const std::string& path) {
+  std::error_code ec;
+  FileKey k{path, 0, 0};
+  if (fs::is_regular_file(path, ec)) k.size = fs::file_size(path, ec);
+  auto t = fs::last_write_time(path, ec);
+  if (!ec) k.mtime = static_cast<std::int64_t>(t.time_since_epoch().count());
+  return k;
+}
+
+std::mutex& cacheMutex() {
+  static std::mutex m;
+  return m;
+}
+
+ModelRecord modelRecord(const std::string& path) {
+  static std::map<FileKey, ModelRecord> cache;
+  const FileKey key = fileKey(path);
+  {
+    std::lock_guard<std::mutex> lock(cacheMutex());
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+  }
+  ClipArchitecture a = inspectClipModel(path);
+  ModelRecord m;
+  m.path = path;
+  m.format = a.format;
+  std::error_code ec;
+  // A folder's record hash is its manifest hash, what Project::checkModel compares against.
+  m.contentHash = fs::is_directory(path, ec) ? sha256Path(path) : a.contentHash;
+  m.architectureJson = a.toJson(-1);
+  std::lock_guard<std::mutex> lock(cacheMutex());
+  cache[key] = m;
+  return m;
+}
+
+std::string datasetHash(const std::string& path) {
+  static std::map<FileKey, std::string> cache;
+  const FileKey key = fileKey(path);
+  {
+    std::lock_guard<std::mutex> lock(cacheMutex());
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+  }
+  std::string h = sha256Path(path);
+  std::lock_guard<std::mutex> lock(cacheMutex());
+  cache[key] = h;
+  return h;
+}
+
+// Records model and dataset in the project and links them to the run. On resume, refuses a
+// model or dataset whose content changed since the run started.
+void recordInputs(Project& p, RunSink& sink, const json& s, const std::string& datasetName,
+                  const std::vector<std::string>& classNames, const std::string& splitHash) {
+  RunRecord info = p.run(sink.runId());
+  if (sink.resuming()) {
+    if (info.modelId > 0) {
+      ModelRecord m = p.model(info.modelId);
+      if (p.checkModel(info.modelId) != FileCheck::Ok)
+        throw Error("the model recorded for this run is missing or changed (SHA-256 " +
+                        m.contentHash.substr(0, 12) + "...); relocate it first",
+                    m.path);
+    }
+    if (info.datasetId > 0) p.requireDatasetUnchanged(info.datasetId);
+  }
+  const std::string modelPath = absPath(s["model"].get<std::string>());
+  ModelRecord m = modelRecord(modelPath);
+  info.modelId = p.addModel(m);
+  const std::string dsPath = absPath(datasetPath(s["dataset"].get<std::string>()));
+  DatasetRecord d;
+  d.name = datasetName;
+  d.path = dsPath;
+  json dspec{{"spec", s["dataset"]}};
+  for (const char* k : {"image_root", "class_names", "label_names"})
+    if (!s.value(k, "").empty()) dspec[k] = s[k];
+  d.specJson = dspec.dump();
+  d.contentHash = datasetHash(dsPath);
+  d.classNames = classNames;
+  info.datasetId = p.addDataset(d);
+  info.splitHash = splitHash;
+  p.updateRunInfo(info);
+}
+
+std::vector<Prediction> toPredictions(const std::vector<ScoredItem>& items) {
+  std::vector<Prediction> out;
+  out.reserve(items.size());
+  for (const auto& it : items) {
+    Prediction pr;
+    pr.itemId = it.id;
+    pr.label = it.label;
+    pr.pred = argmax(it.scores);
+    pr.scores = it.scores;
+    out.push_back(std::move(pr));
+  }
+  return out;
+}
+
+std::vector<FinalMetric> metricRows(const Metrics& m) {
+  return {{"accuracy", m.accuracy}, {"top5", m.top5},       {"macro_f1", m.macroF1},
+          {"ece", m.ece},           {"ci_low", m.ciLow},    {"ci_high", m.ciHigh},
+          {"test_items", double(m.n)}};
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot read", path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A private scratch folder for one run's files (removed at the end, whatever happens).
+struct ScratchDir {
+  std::string path;
+  explicit ScratchDir(std::int64_t runId) {
+    std::random_device rd;
+    std::ostringstream name;
+    name << "promptdesk-run-" << ::getpid() << "-" << runId << "-" << std::hex << rd();
+    path = (fs::temp_directory_path() / name.str()).string();
+    fs::create_directories(path);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+// ---- clip-zero-shot -------------------------------------------------------------------------
+JobKindInfo zeroShotInfo() {
+  Schema s;
+  s.k.kind = "clip-zero-shot";
+  s.k.title = "Zero-shot CLIP (hand-crafted prompts)";
+  s.k.description =
+      "Classifies a dataset split with CLIP and hand-crafted prompts: one template, several "
+      "(CLIP's ensemble: mean of normalised text embeddings) or a template set from the library. "
+      "Records accuracy with a bootstrap 95% CI, macro-F1, ECE and every prediction.";
+  s.modelAndDataset();
+  s.opt("split", "string", "\"test\"", "the split to evaluate");
+  s.opt("templates", "string", "\"\"",
+        "templates, one per line (or separated by |), with {class}; empty: 'a photo of a "
+        "{class}.' unless a template set is given");
+  s.opt("template_set", "string", "\"\"",
+        "a template set from the library: DATASET, DATASET/SET or SET (e.g. ImageNet/ensemble)");
+  s.opt("library", "string", "\"\"", "a user template library JSON (extends the built-in one)");
+  s.opt("aliases", "string", "\"\"", "verbalizer JSON whose aliases name the classes in prompts");
+  s.opt("batch_size", "int", "64", "images and prompts per forward pass", 1, 4096);
+  s.naming("");
+  s.opt("method", "string", "\"zeroshot\"", "method name recorded with the run");
+  return s.k;
+}
+
+class ZeroShotKind : public JobKind {
+ public:
+  JobKindInfo info() const override { return zeroShotInfo(); }
+  void run(const std::string& specJson, JobContext& ctx, RunSink& sink) override {
+    json s = json::parse(specJson);
+    Project& p = sink.project();
+    ZeroShotSpec z;
+    z.modelPath = absPath(s["model"]);
+    z.datasetSpec = s["dataset"];
+    z.datasetOptions = datasetOptions(s);
+    z.split = s["split"];
+    z.templates = splitOn(s["templates"].get<std::string>(), "\n|");
+    z.templateSet = s["template_set"];
+    z.templateLibrary = s["library"];
+    z.aliasesFile = s["aliases"];
+    z.batchSize = s["batch_size"];
+    z.cacheDir = s["cache"];
+    z.limit = s["test_limit"];
+    ZeroShotResult r = runZeroShot(z, &ctx);
+    std::vector<std::string> ids;
+    for (const auto& it : r.items) ids.push_back(it.id);
+    recordInputs(p, sink, s, r.datasetName, r.classNames, itemListHash(ids));
+    RunRecord info = p.run(sink.runId());
+    if (info.templateName.empty())
+      info.templateName = !r.templateSet.empty()   ? r.templateSet
+                          : r.templates.size() == 1 ? r.templates.front()
+                                                    : std::to_string(r.templates.size()) +
+                                                          " templates";
+    p.updateRunInfo(info);
+    p.addPredictions(sink.runId(), toPredictions(r.items));
+    auto rows = metricRows(r.metrics);
+    rows.push_back({"seconds", r.seconds});
+    rows.push_back({"items_per_second", r.itemsPerSecond});
+    p.setFinalMetrics(sink.runId(), rows);
+    p.addNote(sink.runId(), "templates:\n" + [&] {
+      std::string t;
+      for (const auto& x : r.templates) t += x + "\n";
+      return t;
+    }());
+  }
+};
+
+// ---- clip-fewshot ---------------------------------------------------------------------------
+void fewShotKnobs(Schema& s) {
+  s.opt("epochs", "int", "0", "CoOp/CoCoOp epochs (0: by shots as the reference: 50/100/200)", 0,
+        100000);
+  s.opt("epochs_scale", "float", "1",
+        "multiplies the default schedule when epochs is 0 (e.g. 0.1 for a quick look)", 0.001,
+        100);
+  s.opt("n_ctx", "int", "0", "context vectors (0: the variant's default: 16, CoCoOp 4)", 0, 64);
+  s.opt("ctx_init", "string", "\"\"", "initialise the context from these words (empty: default)");
+  s.opt("csc", "bool", "false", "class-specific context (CoOp)");
+  s.opt("position", "choice", "\"variant\"", "class token position (variant: its default)")
+      .choices = {"variant", "end", "middle", "front"};
+  s.opt("batch", "int", "0", "batch size (0: 32, CoCoOp 1)", 0, 4096);
+  s.opt("lr", "float", "0", "learning rate (0: 0.002)", 0, 10);
+  s.opt("views", "int", "0", "cached augmented views per training image (0: no augmentation)", 0,
+        1000);
+  s.opt("reference_mode", "bool", "false",
+        "the plain reference loop (image tower every step, all 77 positions): slow, for checks");
+}
+
+JobKindInfo fewShotInfo() {
+  Schema s;
+  s.k.kind = "clip-fewshot";
+  s.k.title = "Few-shot run (CoOp, CoCoOp, linear probe, zero-shot)";
+  s.k.description =
+      "One few-shot run on a dataset: CoOp (unified/CSC, end/middle/front, init from words), "
+      "CoCoOp, the linear probe on cached features, or hand-crafted zero-shot / ensemble as the "
+      "0-shot reference. Records the loss curve, checkpoints each epoch (resumable), accuracy, "
+      "predictions and the learned prompt.";
+  s.modelAndDataset();
+  s.opt("method", "choice", "\"coop\"", "method variant").choices = fewShotVariants();
+  s.opt("shots", "int", "16", "training images per class (0 for zero-shot)", 0, 100000);
+  s.opt("seed", "int", "1", "few-shot sample and training seed", 0, 2147483647);
+  fewShotKnobs(s);
+  s.opt("templates", "string", "\"\"",
+        "zero-shot / ensemble templates, one per line (or |), with {class}");
+  s.naming("");
+  return s.k;
+}
+
+FewShotRunSpec fewShotSpecFromJson(const json& s, const std::string& outDir) {
+  FewShotRunSpec f;
+  f.modelPath = absPath(s["model"]);
+  f.datasetSpec = s["dataset"];
+  f.datasetOptions = datasetOptions(s);
+  f.cacheDir = s["cache"];
+  f.testLimit = s["test_limit"];
+  f.views = s["views"];
+  const std::string variant = s["method"];
+  f.shots = isZeroShotVariant(variant) ? 1 : std::max(1, s["shots"].get<int>());
+  f.seed = s["seed"].get<std::uint64_t>();
+  int epochs = s["epochs"];
+  const double scale = s["epochs_scale"];
+  if (epochs == 0 && scale != 1.0) {
+    const int base = variant == "cocoop" ? 10 : defaultCoopEpochs(f.shots);
+    epochs = std::max(1, static_cast<int>(std::lround(base * scale)));
+  }
+  f = fewShotVariantSpec(variant, f, epochs);
+  if (s["n_ctx"].get<int>() > 0) f.coop.nCtx = s["n_ctx"];
+  if (!s["ctx_init"].get<std::string>().empty()) f.coop.ctxInit = s["ctx_init"];
+  if (s["csc"].get<bool>()) f.coop.csc = true;
+  if (s["position"] != "variant") f.coop.position = parseClassTokenPosition(s["position"]);
+  if (s["batch"].get<int>() > 0) f.coop.batchSize = s["batch"];
+  if (s["lr"].get<double>() > 0) f.coop.lr = s["lr"];
+  f.coop.referenceMode = s["reference_mode"];
+  f.templates = splitOn(s["templates"].get<std::string>(), "\n|");
+  f.outDir = outDir;
+  return f;
+}
+
+class FewShotKind : public JobKind {
+ public:
+  JobKindInfo info() const override { return fewShotInfo(); }
+  void run(const std::string& specJson, JobContext& ctx, RunSink& sink) override {
+    json s = json::parse(specJson);
+    Project& p = sink.project();
+    ScratchDir scratch(sink.runId());
+    FewShotRunSpec f = fewShotSpecFromJson(s, scratch.path);
+    if (sink.resuming()) {
+      std::int64_t step = 0;
+      std::string bytes = sink.lastCheckpoint(&step);
+      if (!bytes.empty()) {
+        std::ofstream(scratch.path + "/checkpoint.safetensors", std::ios::binary) << bytes;
+        f.resume = true;
+        p.truncateSeries(sink.runId(), step);
+      } else {
+        p.truncateSeries(sink.runId(), 0);
+      }
+    }
+    // Per-step points are buffered and written once per epoch (one transaction each).
+    std::vector<MetricPoint> pending;
+    f.hooks.onStep = [&](const FewShotStep& st) {
+      pending.push_back({st.globalStep, st.epoch, "train_loss", st.loss});
+      pending.push_back({st.globalStep, st.epoch, "train_accuracy", st.accuracy});
+      pending.push_back({st.globalStep, st.epoch, "lr", st.lr});
+    };
+    f.hooks.onCheckpoint = [&](int epoch, int globalStep, const std::string& file) {
+      if (!pending.empty()) p.addSeries(sink.runId(), pending);
+      pending.clear();
+      (void)epoch;
+      sink.checkpoint(globalStep, readFile(file));
+    };
+    FewShotRunResult r = runFewShot(f, &ctx);
+    std::vector<std::string> ids = r.trainIds;
+    ids.insert(ids.end(), r.valIds.begin(), r.valIds.end());
+    recordInputs(p, sink, s, r.datasetName, r.classNames,
+                 isZeroShotVariant(s["method"]) ? std::string() : itemListHash(ids));
+    if (!isZeroShotVariant(s["method"])) {
+      SplitRecord sp;
+      sp.datasetId = p.run(sink.runId()).datasetId;
+      sp.name = "shots-" + std::to_string(r.shots) + "-seed-" + std::to_string(r.seed);
+      sp.shots = r.shots;
+      sp.seed = static_cast<std::int64_t>(r.seed);
+      sp.itemIds = ids;
+      p.addSplit(sp);
+    }
+    if (!r.testItems.empty()) p.addPredictions(sink.runId(), toPredictions(r.testItems));
+    auto rows = r.testItems.empty() ? std::vector<FinalMetric>{} : metricRows(r.testMetrics);
+    if (r.valAccuracy >= 0) rows.push_back({"val_accuracy", r.valAccuracy});
+    if (r.finalLoss >= 0) rows.push_back({"final_loss", r.finalLoss});
+    rows.push_back({"epochs", double(r.epochs)});
+    rows.push_back({"train_seconds", r.trainSeconds});
+    p.setFinalMetrics(sink.runId(), rows);
+    if (!r.promptFile.empty()) {
+      ArtifactRecord a;
+      a.runId = sink.runId();
+      a.kind = "prompt";
+      a.name = s["method"].get<std::string>() + "-prompt";
+      a.format = "safetensors";
+      a.step = r.steps;
+      p.addArtifact(a, readFile(r.promptFile));
+    }
+    p.addNote(sink.runId(), "result: " + r.resultJson);
+  }
+};
+
+// ---- clip-fewshot-experiment ----------------------------------------------------------------
+JobKindInfo experimentInfo() {
+  Schema s;
+  s.k.kind = "clip-fewshot-experiment";
+  s.k.title = "Few-shot experiment (CoOp's figure)";
+  s.k.description =
+      "Methods x shots x seeds, each cell a clip-fewshot run in the same experiment; zero-shot "
+      "methods run once (drawn at 0 shots). Cells already finished in the project are skipped, "
+      "interrupted ones resumed.";
+  s.k.grid = true;
+  s.modelAndDataset();
+  s.opt("methods", "string", "\"zeroshot,ensemble,linear-probe,coop,coop-csc,cocoop\"",
+        "comma list of variants: zeroshot, ensemble, linear-probe, coop, coop-csc, coop-middle, "
+        "coop-front, coop-init, cocoop");
+  s.opt("shots", "string", "\"1,2,4,8,16\"", "comma list of shots per class");
+  s.opt("seeds", "string", "\"1,2,3\"", "comma list of seeds");
+  fewShotKnobs(s);
+  s.opt("templates", "string", "\"\"", "zero-shot templates, one per line (or |), with {class}");
+  s.opt("ensemble_templates", "string", "\"\"",
+        "ensemble templates (empty: CLIP's 7-template ensemble)");
+  s.opt("experiment", "string", "\"fewshot\"", "experiment name");
+  return s.k;
+}
+
+class ExperimentKind : public JobKind {
+ public:
+  JobKindInfo info() const override { return experimentInfo(); }
+  void run(const std::string&, JobContext&, RunSink&) override {
+    throw Error("an experiment runs as its cells (expandJobSpec / ProjectJob::newRuns)",
+                "clip-fewshot-experiment");
+  }
+  std::vector<std::string> expand(const std::string& specJson) const override {
+    json s = json::parse(specJson);
+    auto ints = [&](const char* key) {
+      std::vector<int> v;
+      for (const auto& x : splitOn(s[key].get<std::string>(), ",")) {
+        try {
+          std::size_t used = 0;
+          int n = std::stoi(x, &used);
+          if (used != x.size() || n < 0) throw std::invalid_argument(x);
+          v.push_back(n);
+        } catch (const std::exception&) {
+          throw Error("not a non-negative integer: '" + x + "'", std::string("clip-fewshot-experiment.") + key);
+        }
+      }
+      return v;
+    };
+    const auto methods = splitOn(s["methods"].get<std::string>(), ",");
+    const auto shots = ints("shots"), seeds = ints("seeds");
+    if (methods.empty() || shots.empty() || seeds.empty())
+      throw Error("methods, shots and seeds must each list at least one value",
+                  "clip-fewshot-experiment");
+    json base = s;
+    for (const char* k : {"methods", "seeds", "ensemble_templates"}) base.erase(k);
+    base["kind"] = "clip-fewshot";
+    base["label"] = "";
+    base["template"] = "";
+    std::vector<std::string> out;
+    for (const auto& m : methods) {
+      fewShotVariantSpec(m, {});  // unknown variant: error naming it
+      const bool zs = isZeroShotVariant(m);
+      for (int sh : zs ? std::vector<int>{0} : shots)
+        for (int se : zs ? std::vector<int>{seeds.front()} : seeds) {
+          json c = base;
+          c["method"] = m;
+          c["shots"] = sh;
+          c["seed"] = se;
+          if (m == "ensemble") c["templates"] = s["ensemble_templates"];
+          if (!zs) c["templates"] = "";
+          out.push_back(c.dump());
+        }
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+void registerClipJobs() {
+  registerJobKind(zeroShotInfo(), [] { return std::make_unique<ZeroShotKind>(); });
+  registerJobKind(fewShotInfo(), [] { return std::make_unique<FewShotKind>(); });
+  registerJobKind(experimentInfo(), [] { return std::make_unique<ExperimentKind>(); });
+}
+
+}  // namespace pd::jobs

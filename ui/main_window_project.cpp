@@ -94,7 +94,8 @@ QString lastLine(const QByteArray& bytes) {
   for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
     QString l = QString::fromUtf8(*it).trimmed();
     if (l.isEmpty()) continue;
-    if (l.startsWith(QLatin1String("error: "))) l = l.mid(7);
+    for (const char* prefix : {"promptdesk-cli: ", "error: "})
+      if (l.startsWith(QLatin1String(prefix))) l = l.mid(int(std::strlen(prefix)));
     return l;
   }
   return {};
@@ -141,10 +142,9 @@ void importInChildProcess(const QString& cli, const QString& in, const QString& 
       proc.kill();
       proc.waitForFinished(5000);
       QFile::remove(out);
-      throw Error(kNotClip + "reading it took longer than the " +
-                      QString::number(timeoutMs / 1000.0, 'g', 3).toStdString() +
-                      " s allowed and was stopped",
-                  in.toStdString());
+      throw Error(kNotClip + "reading " + in.toStdString() + " took longer than the " +
+                  QString::number(timeoutMs / 1000.0, 'g', 3).toStdString() +
+                  " s allowed and was stopped");
     }
     ctx.progress(-1, 0, 0, "converting in a separate process (" +
                                std::to_string(clock.elapsed() / 1000) + " s)");
@@ -153,25 +153,26 @@ void importInChildProcess(const QString& cli, const QString& in, const QString& 
   if (proc.exitStatus() == QProcess::CrashExit) {
     QFile::remove(out);
     const QString why = lastLine(err);
-    throw Error(kNotClip + "the importer crashed while reading it" +
-                    (why.isEmpty() ? std::string(" (out of memory or a corrupt file)")
-                                   : " (" + why.toStdString() + ")"),
-                in.toStdString());
+    throw Error(kNotClip + "the importer crashed while reading " + in.toStdString() +
+                (why.isEmpty() ? std::string(" (out of memory or a corrupt file)")
+                               : " (" + why.toStdString() + ")"));
   }
   if (proc.exitCode() != 0) {
     QFile::remove(out);
     QString why = lastLine(err);
-    if (why.contains(QLatin1String("bad_alloc")) || why.contains(QLatin1String("memory")))
-      why = QStringLiteral("it needs more memory than the %1 GiB allowed (%2)")
+    if (why.contains(QLatin1String("bad_alloc")) || why.contains(QLatin1String("memory")) ||
+        why.contains(QLatin1String("failed to map segment")))
+      why = QStringLiteral("%1 needs more memory than the %2 GiB allowed (%3)")
+                .arg(in)
                 .arg(double(memoryLimit) / double(1ll << 30), 0, 'f', 1)
                 .arg(why);
-    throw Error(kNotClip + (why.isEmpty() ? std::string("the importer failed (exit code ") +
-                                                std::to_string(proc.exitCode()) + ")"
-                                          : why.toStdString()),
-                in.toStdString());
+    throw Error(kNotClip + (why.isEmpty() ? "the importer failed on " + in.toStdString() +
+                                                " (exit code " + std::to_string(proc.exitCode()) +
+                                                ")"
+                                          : why.toStdString()));
   }
   if (!QFileInfo::exists(out))
-    throw Error(kNotClip + "the importer wrote nothing", in.toStdString());
+    throw Error(kNotClip + "the importer wrote nothing for " + in.toStdString());
 }
 }  // namespace
 
@@ -605,7 +606,7 @@ quint64 MainWindow::addModelFile(const QString& path) {
       "Add model " + QFileInfo(abs).fileName().toStdString(), [=](JobContext& ctx) {
         std::string file = abs.toStdString();
         if (!importTo.isEmpty()) {
-          if (!QFileInfo(abs).isFile()) throw Error(kNotClip + "no such file", file);
+          if (!QFileInfo(abs).isFile()) throw Error(kNotClip + "no such file: " + file);
           QDir().mkpath(QFileInfo(importTo).absolutePath());
           ctx.progress(-1, 0, 0, "converting in a separate process");
           importInChildProcess(cli, abs, importTo, memoryLimit, timeoutMs, ctx);

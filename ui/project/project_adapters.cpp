@@ -198,17 +198,36 @@ charts::FewShotData fewShotFromReport(const ::pd::ReportData& report) {
     if (kv.second.n > 0 && (kv.second.mean < 0 || kv.second.mean > 1)) percent = false;
   const double scale = percent ? 100.0 : 1.0;
   d.yLabel = report.metric + (percent ? " (%)" : "");
-  for (const std::string& row : report.rows) {
+  // The star: a hand-crafted zero-shot row (the one named "hand-crafted" when there are several).
+  auto pointsOf = [&](const std::string& row) {
     std::vector<charts::SeriesPoint> pts;
     for (int shots : report.shots) {
       auto it = report.cells.find({row, shots});
       if (it == report.cells.end() || it->second.n == 0) continue;
       pts.push_back({double(shots), it->second.mean * scale, it->second.std * scale});
     }
+    return pts;
+  };
+  auto onlyZeroShots = [](const std::vector<charts::SeriesPoint>& pts) {
+    return !pts.empty() && std::all_of(pts.begin(), pts.end(),
+                                       [](const charts::SeriesPoint& p) { return p.x == 0; });
+  };
+  // Preference: "hand-crafted", then a "plain" prompt, then any other zero-shot row (in order).
+  auto starScore = [](const std::string& row) {
+    return row.find("hand-crafted") != std::string::npos ? 3
+           : row.find("plain") != std::string::npos     ? 2
+                                                         : 1;
+  };
+  std::string star;
+  for (const std::string& row : report.rows) {
+    const auto pts = pointsOf(row);
+    if (pts.empty() || !(looksLikeZeroShot(row) || onlyZeroShots(pts))) continue;
+    if (star.empty() || starScore(row) > starScore(star)) star = row;
+  }
+  for (const std::string& row : report.rows) {
+    const std::vector<charts::SeriesPoint> pts = pointsOf(row);
     if (pts.empty()) continue;
-    const bool onlyZero =
-        std::all_of(pts.begin(), pts.end(), [](const charts::SeriesPoint& p) { return p.x == 0; });
-    if ((looksLikeZeroShot(row) || onlyZero) && std::isnan(d.zeroShot)) {
+    if (row == star) {
       double sum = 0;
       for (const auto& p : pts) sum += p.mean;
       d.zeroShot = sum / double(pts.size());
@@ -217,9 +236,12 @@ charts::FewShotData fewShotFromReport(const ::pd::ReportData& report) {
     }
     charts::MethodSeries m;
     m.name = row;
+    // Other prompts evaluated at 0 shots only (a tuned prompt, an ensemble) keep their point at
+    // 0 shots; learned methods are drawn over their shots.
+    const bool zeroOnly = onlyZeroShots(pts);
     for (const auto& p : pts)
-      if (p.x > 0) m.points.push_back(p);
-    d.methods.push_back(std::move(m));
+      if (p.x > 0 || zeroOnly) m.points.push_back(p);
+    if (!m.points.empty()) d.methods.push_back(std::move(m));
   }
   return d;
 }

@@ -6,6 +6,7 @@
 
 #include "command_registry.h"
 #include "promptdesk/error.h"
+#include "promptdesk/threading_env.h"
 #include "promptdesk/version.h"
 
 namespace pd::cli {
@@ -32,6 +33,7 @@ CLI::App& group(CLI::App& root, const std::string& name, const std::string& desc
 }  // namespace pd::cli
 
 int main(int argc, char** argv) {
+  pd::reexecWithPassiveOmpWait(argv);
   CLI::App app{"promptdesk-cli " + pd::version() +
                ": headless PromptDesk (prompt learning on frozen pretrained models)"};
   app.set_version_flag(

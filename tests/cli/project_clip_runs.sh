@@ -10,11 +10,12 @@ fm=/usr/share/datasets/fashion-mnist
 model="$data/clip-tiny-vit/model.safetensors"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 P="$tmp/p.pdesk"
-common=(--model "$model" --dataset "$fm" --test-limit 300 --cache "$tmp/cache")
+base=(--model "$model" --dataset "$fm" --cache "$tmp/cache")
+common=("${base[@]}" --test-limit 300)
 "$cli" project new "$P" >/dev/null || fail "project new"
 
 # Zero-shot evaluation recorded as a run.
-"$cli" eval "${common[@]}" --template "a photo of a {class}." --project "$P" --experiment zs \
+"$cli" eval "${base[@]}" --limit 300 --template "a photo of a {class}." --project "$P" --experiment zs \
   --quiet > "$tmp/eval.out" 2>&1 || fail "eval --project: $(cat "$tmp/eval.out")"
 grep -q '"state":"succeeded"' "$tmp/eval.out" || fail "eval run state: $(cat "$tmp/eval.out")"
 
@@ -74,8 +75,8 @@ out=$("$cli" run --project "$P" "$tmp/bad.json" 2>&1); rc=$?
 echo "$out" | grep -q "clip-fewshot.shots" || fail "bad spec message: $out"
 
 # kill -9 during CoOp training, then the same command resumes the interrupted run.
-train=(train coop "${common[@]}" --shots 4 --seed 2 --epochs 300 --n-ctx 4 --project "$P" --experiment kill --quiet)
-"$cli" "${train[@]}" > "$tmp/kill.out" 2>&1 &
+train=(train coop "${common[@]}" --shots 4 --seed 2 --epochs 300 --n-ctx 4 --project "$P" --experiment kill)
+"$cli" "${train[@]}" --quiet > "$tmp/kill.out" 2>&1 &
 pid=$!
 for _ in $(seq 1 1200); do
   n=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT COUNT(*) FROM artifacts a JOIN runs r ON a.run_id=r.id WHERE r.experiment='kill' AND a.kind='checkpoint'\").fetchone()[0])" "$P" 2>/dev/null)
@@ -85,7 +86,7 @@ for _ in $(seq 1 1200); do
 done
 sleep 0.$(( RANDOM % 9 + 1 ))
 kill -9 $pid; wait $pid 2>/dev/null
-"$cli" "${train[@]/--quiet/}" > "$tmp/resume.out" 2> "$tmp/resume.err" || fail "resume: $(tail -3 "$tmp/resume.err")"
+"$cli" "${train[@]}" > "$tmp/resume.out" 2> "$tmp/resume.err" || fail "resume: $(tail -3 "$tmp/resume.err")"
 grep -q "1 resumed" "$tmp/resume.err" || fail "not resumed: $(cat "$tmp/resume.err")"
 python3 - "$P" <<'PY' || fail "resumed run content"
 import sqlite3, sys

@@ -57,6 +57,9 @@ class TestDemoLauncher : public QObject {
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     QElapsedTimer clock;
     clock.start();
+    // Watchdog: the longest gap between ticks of a 10 ms timer while the demo's jobs (CLIP
+    // pretraining, feature extraction, CoOp, the linear probe, the report) run.
+    pd::test::GuiWatchdog dog([&] { return w.jobs()->activeCount() > 0; });
     auto* demo = new DemoLauncher(&w, tiny());
     QSignalSpy planned(demo, &DemoLauncher::planned);
     QSignalSpy finished(demo, &DemoLauncher::finished);
@@ -96,11 +99,20 @@ class TestDemoLauncher : public QObject {
     const QString star = QString::fromStdString(chart->data().zeroShotLabel);
     QVERIFY2(star.contains("hand-crafted") || star.contains("plain"), qPrintable(star));
     QVERIFY2(seen.size() >= 3, "the chart was redrawn as runs ended");
-    pd::test::saveShot(&w, "demo_chart_filled.png");
     // The report is exported when the runs have ended.
     const QString base = demo->reportBase();
     QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(base + ".pdf") && QFileInfo::exists(base + ".html"),
                              60000);
+    QTRY_COMPARE_WITH_TIMEOUT(w.jobs()->activeCount(), 0, 30000);
+    dog.timer.stop();
+    qInfo("watchdog (10 ms timer, %lld ticks while the demo's jobs ran): worst GUI-thread gap %lld "
+          "ms wall-clock, %lld ms of it not spent waiting for a CPU (run-queue wait in that gap "
+          "%lld ms); worst job-dock drain %.1f ms",
+          dog.ticks, dog.worstWallMs, dog.worstOwnMs, dog.worstWaitInWorstMs,
+          w.jobs()->worstDrainMs());
+    QVERIFY(dog.ticks > 100);
+    QVERIFY2(dog.worstOwnMs <= 100, qPrintable(QString("worst GUI gap %1 ms").arg(dog.worstOwnMs)));
+    pd::test::saveShot(&w, "demo_chart_filled.png");
     QStringList rows;
     for (const auto& m : chart->data().methods) rows << QString::fromStdString(m.name);
     qInfo("tiny demo: pretraining + planning %.1f s, whole demo %.1f s, %d chart states seen; "

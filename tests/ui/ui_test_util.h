@@ -1,10 +1,15 @@
 #pragma once
 // Helpers shared by the UI tests: the screenshot folder and synthetic chart data.
 #include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
 #include <QString>
+#include <QTimer>
 #include <QWidget>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "charts/chart_data.h"
 
@@ -51,5 +56,65 @@ inline std::vector<std::string> sampleClasses(int n) {
   for (int i = 0; i < n; ++i) out.push_back(names[i % 14]);
   return out;
 }
+
+// Nanoseconds the calling thread has waited on a run queue (runnable, but another thread had the
+// CPU), from /proc/thread-self/schedstat; -1 where the kernel does not provide it.
+inline qint64 runQueueWaitNs() {
+  QFile f(QStringLiteral("/proc/thread-self/schedstat"));
+  if (!f.open(QIODevice::ReadOnly)) return -1;
+  const QList<QByteArray> parts = f.readAll().simplified().split(' ');
+  return parts.size() >= 2 ? parts[1].toLongLong() : -1;
+}
+
+// The GUI-thread watchdog of the quality bar: a 10 ms timer; each tick's gap since the previous
+// one is how long the event loop did not turn. Counted only while `active()` and not paused
+// (test-only work such as screenshots). Two numbers: the raw wall-clock gap, and the gap minus
+// the time the kernel kept the GUI thread waiting for a CPU (on a shared, overloaded machine a
+// runnable thread can wait hundreds of ms that no code of ours spends).
+struct GuiWatchdog {
+  QTimer timer;
+  QElapsedTimer since;
+  qint64 lastWait = 0;
+  qint64 worstWallMs = 0;  // raw
+  qint64 worstOwnMs = 0;   // raw minus run-queue wait: time the GUI thread itself was busy/blocked
+  qint64 worstWaitInWorstMs = 0;
+  qint64 ticks = 0;
+  bool paused = false;
+  QString phase, worstPhase;
+  std::function<bool()> active;
+  explicit GuiWatchdog(std::function<bool()> isActive) : active(std::move(isActive)) {
+    timer.setInterval(10);
+    QObject::connect(&timer, &QTimer::timeout, [this] { tick(); });
+    reset();
+    timer.start();
+  }
+  void reset() {
+    since.restart();
+    lastWait = runQueueWaitNs();
+  }
+  void tick() {
+    const qint64 gapNs = since.nsecsElapsed();
+    const qint64 wait = runQueueWaitNs();
+    const qint64 waitedNs = (wait >= 0 && lastWait >= 0) ? wait - lastWait : 0;
+    since.restart();
+    lastWait = wait;
+    if (paused || !active()) return;
+    ++ticks;
+    const qint64 wall = gapNs / 1000000;
+    const qint64 own = std::max<qint64>(0, gapNs - waitedNs) / 1000000;
+    worstWallMs = std::max(worstWallMs, wall);
+    if (own > worstOwnMs) {
+      worstOwnMs = own;
+      worstWaitInWorstMs = waitedNs / 1000000;
+      worstPhase = phase;
+    }
+  }
+  void shot(QWidget* w, const QString& name) {
+    paused = true;
+    saveShot(w, name);
+    reset();
+    paused = false;
+  }
+};
 
 }  // namespace pd::test

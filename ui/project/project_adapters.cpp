@@ -250,7 +250,9 @@ std::string runDisplayName(const ::pd::RunRecord& r) {
   std::string method = r.method.empty() ? r.kind : r.method;
   std::string out = "#" + std::to_string(r.id) + " " + method;
   if (!r.templateName.empty() && r.shots == 0)
-    out += " “" + (r.templateName.size() > 40 ? r.templateName.substr(0, 37) + "..." : r.templateName) + "”";
+    out += " “" +
+           (r.templateName.size() > 24 ? r.templateName.substr(0, 22) + "…" : r.templateName) +
+           "”";
   if (r.shots > 0)
     out += " (" + std::to_string(r.shots) + (r.shots == 1 ? " shot" : " shots") + ", seed " +
            std::to_string(r.seed) + ")";

@@ -13,6 +13,8 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QPointer>
+#include <QThreadPool>
 #include <QTimer>
 #include <QTreeWidget>
 
@@ -256,17 +258,47 @@ quint64 MainWindow::launchJobKind(const QString& kind) {
   }
   try {
     if (k->makeAll) {
-      int skipped = 0;
-      const auto jobs = k->makeAll(dialog.values(), &skipped);
-      for (const auto& job : jobs) lastLaunched_ << jobs_->submit(job);
-      jobDock_->show();
-      if (!lastLaunched_.isEmpty()) jobs_->selectJob(lastLaunched_.first());
-      statusBar()->showMessage(tr("Started %1: %2 job(s), %3 cell(s) already done")
-                                   .arg(k->title)
-                                   .arg(jobs.size())
-                                   .arg(skipped),
-                               8000);
-      return lastLaunched_.isEmpty() ? 0 : lastLaunched_.first();
+      if (!project_) throw Error("create or open a project first (File ▸ New Project)",
+                                 k->kind.toStdString());
+      const std::string path = project_->path();
+      const auto makeAll = k->makeAll;
+      const OptionValues values = dialog.values();
+      const QString kindId = k->kind, title = k->title;
+      statusBar()->showMessage(tr("Preparing the cells of %1…").arg(title));
+      QPointer<MainWindow> self(this);
+      QThreadPool::globalInstance()->start([self, path, makeAll, values, kindId, title] {
+        std::vector<std::shared_ptr<Job>> jobs;
+        int skipped = 0;
+        QString error;
+        try {
+          jobs = makeAll(values, path, &skipped);
+        } catch (const std::exception& e) {
+          error = QString::fromStdString(e.what());
+        }
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, jobs, skipped, error, kindId, title] {
+              if (!self) return;
+              QList<quint64> ids;
+              for (const auto& job : jobs) ids << self->jobs_->submit(job);
+              self->lastLaunched_ = ids;
+              if (!error.isEmpty()) {
+                self->statusBar()->showMessage(tr("Could not start %1: %2").arg(title, error),
+                                               10000);
+              } else {
+                self->jobDock_->show();
+                if (!ids.isEmpty()) self->jobs_->selectJob(ids.first());
+                self->statusBar()->showMessage(tr("Started %1: %2 job(s), %3 cell(s) already done")
+                                                   .arg(title)
+                                                   .arg(ids.size())
+                                                   .arg(skipped),
+                                               8000);
+              }
+              emit self->gridLaunched(kindId, ids, skipped, error);
+            },
+            Qt::QueuedConnection);
+      });
+      return 0;
     }
     const JobId id = jobs_->submit(k->make(dialog.values()));
     lastLaunched_ << id;

@@ -124,14 +124,19 @@ class MainWindow : public QMainWindow {
     OptionSchema schema;
     std::function<std::shared_ptr<Job>(const OptionValues&)> make;
     // Grid kinds (experiments): every cell as its own job; `skipped` counts cells done before.
-    std::function<std::vector<std::shared_ptr<Job>>(const OptionValues&, int* skipped)> makeAll;
+    // Called on a pool thread (expanding a grid writes a run row per cell) with the open
+    // project's path; the jobs are submitted back on the GUI thread (gridLaunched).
+    std::function<std::vector<std::shared_ptr<Job>>(const OptionValues&,
+                                                    const std::string& projectPath, int* skipped)>
+        makeAll;
     QKeySequence shortcut;
   };
   // Adds (or replaces) a Run menu entry; returns its action.
   QAction* addJobKind(JobKind kind);
-  // Shows the kind's run dialog; on Run, submits the job (a grid kind: all its cells). Returns
-  // the (first) job id (0: not launched). The dialog's `model`/`dataset` fields offer the
-  // project's recorded models and datasets.
+  // Shows the kind's run dialog; on Run, submits the job and returns its id (0: not launched).
+  // A grid kind's cells are prepared off the GUI thread: it returns 0 and gridLaunched() tells
+  // the submitted ids. The dialog's `model`/`dataset` fields offer the project's recorded
+  // models and datasets, `templates` the template being edited.
   quint64 launchJobKind(const QString& kind);
   // The ids of the jobs the last launchJobKind() submitted.
   QList<quint64> lastLaunched() const { return lastLaunched_; }
@@ -143,6 +148,10 @@ class MainWindow : public QMainWindow {
 
  signals:
   void projectChanged(const QString& path);
+  // A grid kind's cells were submitted (ids), `skipped` were done before; `error` when the grid
+  // could not be prepared.
+  void gridLaunched(const QString& kind, const QList<quint64>& ids, int skipped,
+                    const QString& error);
 
  protected:
   void closeEvent(QCloseEvent* event) override;

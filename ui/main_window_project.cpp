@@ -226,10 +226,10 @@ void MainWindow::registerCoreJobKinds() {
     const std::string kind = info.kind;
     const OptionSchema schema = k.schema;
     if (info.grid) {
-      k.makeAll = [this, kind, schema](const OptionValues& values, int* skipped) {
-        if (!project_) throw Error("create or open a project first (File ▸ New Project)", kind);
+      k.makeAll = [kind, schema](const OptionValues& values, const std::string& projectPath,
+                                 int* skipped) {
         const std::string spec = normalizeJobSpec(specJsonFrom(kind, schema, values));
-        ProjectJob::Batch batch = ProjectJob::newRuns(project_->path(), spec);
+        ProjectJob::Batch batch = ProjectJob::newRuns(projectPath, spec);
         if (skipped) *skipped = batch.skipped;
         return std::vector<std::shared_ptr<Job>>(batch.jobs.begin(), batch.jobs.end());
       };
@@ -361,18 +361,16 @@ int MainWindow::openExperimentTab(const QString& experiment) {
     refreshExperimentTab(experiment);
     return workArea_->currentIndex();
   }
-  try {
-    ReportOptions o;
-    o.experiment = experiment.toStdString();
-    const ReportData report = collectReport(*project_, o);
-    auto* chart = new charts::FewShotChart(this);
-    chart->setProperty(kTabKey, key);
-    chart->setData(fewShotFromReport(report));
-    return openTab(chart, tr("Few-shot: %1").arg(experiment));
-  } catch (const std::exception& e) {
-    statusBar()->showMessage(tr("No figure for %1: %2").arg(experiment, q(e.what())), 10000);
-    return -1;
-  }
+  // The figure is read off the GUI thread (a large experiment has many runs and predictions);
+  // the tab opens at once with its title and fills when the read ends.
+  auto* chart = new charts::FewShotChart(this);
+  chart->setProperty(kTabKey, key);
+  charts::FewShotData empty;
+  empty.dataset = experiment.toStdString();
+  chart->setData(empty);
+  const int index = openTab(chart, tr("Few-shot: %1").arg(experiment));
+  refreshExperimentTab(experiment);
+  return index;
 }
 
 void MainWindow::refreshExperimentTab(const QString& experiment) {
@@ -408,8 +406,10 @@ void MainWindow::refreshExperimentTab(const QString& experiment) {
           self->experimentRefresh_.remove(experiment);
           if (auto* c = qobject_cast<charts::FewShotChart*>(
                   self->findTab(QStringLiteral("experiment:") + experiment))) {
-            if (error.isEmpty())
+            if (error.isEmpty()) {
               c->setData(data);
+              c->setProperty("pdRefreshes", c->property("pdRefreshes").toInt() + 1);
+            }
             else
               self->statusBar()->showMessage(tr("Few-shot chart: %1").arg(error), 8000);
           }

@@ -97,6 +97,16 @@ class TestModelManager : public QObject {
     QCOMPARE(QString::fromStdString(w.project()->models().back().path), converted);
     QCOMPARE(archValue(mm, "parameter_count"), stParams);
     QCOMPARE(archValue(mm, "transformer_heads"), QString("2"));  // config kept in the metadata
+    // A Hugging Face CLIPModel folder: read in-process (safetensors inside), hashed over its
+    // manifest (pd::sha256Path), architecture from its config.json.
+    const QString hf = QStringLiteral(PD_TEST_DATA "/clip-tiny-vit-hf");
+    QCOMPARE(add(w, hf, &id), JobState::Succeeded);
+    QCOMPARE(mm->modelCount(), 3);
+    QCOMPARE(archValue(mm, "embed_dim"), QString("32"));
+    QVERIFY(mm->summaryLabel()->text().contains(
+        QString::fromStdString(pd::sha256Path(hf.toStdString()))));
+    QCOMPARE(QString::fromStdString(w.project()->models().back().contentHash),
+             QString::fromStdString(pd::sha256Path(hf.toStdString())));
     pd::test::saveShot(&w, "model_manager.png");
   }
 

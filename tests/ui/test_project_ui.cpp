@@ -234,6 +234,7 @@ class TestProjectUi : public QObject {
     emit w.explorer()->itemActivated(experiments->child(0), 0);
     auto* chart = qobject_cast<pd::charts::FewShotChart*>(w.workArea()->currentWidget());
     QVERIFY(chart);
+    QTRY_COMPARE_WITH_TIMEOUT(chart->property("pdRefreshes").toInt(), 1, 10000);  // read off-thread
     QCOMPARE(chart->countRole("line"), 2);
     QCOMPARE(chart->countRole("band"), 2);
     QCOMPARE(chart->countRole("zeroShot"), 1);

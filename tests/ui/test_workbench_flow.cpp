@@ -220,6 +220,7 @@ class TestWorkbenchFlow : public QObject {
     QVERIFY(w.openExperimentTab("flow") >= 0);
     auto* chart = qobject_cast<pd::charts::FewShotChart*>(w.workArea()->currentWidget());
     QVERIFY(chart);
+    QTRY_VERIFY_WITH_TIMEOUT(chart->property("pdRefreshes").toInt() >= 1, 10000);
     QCOMPARE(chart->countRole("zeroShot"), 1);
     QCOMPARE(chart->countRole("line"), 1);
     QCOMPARE(int(chart->data().methods.size()), 1);
@@ -228,6 +229,39 @@ class TestWorkbenchFlow : public QObject {
       if (m.name == "accuracy") zsAcc = m.value;
     QVERIFY(qAbs(chart->data().zeroShot - 100 * zsAcc) < 1e-6);
     dog.shot(&w, "flow_8_few_shot_chart.png");
+
+    // 8b. A grid kind (the few-shot experiment) launches every cell; launched again, all are
+    // skipped as done.
+    dog.phase = "grid launch";
+    auto launchGrid = [&](QList<quint64>* ids, int* skipped) {
+      QSignalSpy spy(&w, &MainWindow::gridLaunched);
+      onNextModal([&](QWidget* d) {
+        auto* dlg = qobject_cast<pd::ui::RunDialog*>(d);
+        dlg->setValue("methods", "zeroshot,linear-probe");
+        dlg->setValue("shots", "1");
+        dlg->setValue("seeds", "1");
+        dlg->setValue("test_limit", "200");
+        dlg->setValue("experiment", "grid");
+        dlg->runButton()->click();
+      });
+      QCOMPARE(w.launchJobKind("clip-fewshot-experiment"), quint64(0));  // cells come async
+      QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 30000);
+      QVERIFY2(spy.at(0).at(3).toString().isEmpty(), qPrintable(spy.at(0).at(3).toString()));
+      *ids = spy.at(0).at(1).value<QList<quint64>>();
+      *skipped = spy.at(0).at(2).toInt();
+    };
+    QList<quint64> cells;
+    int skipped = -1;
+    launchGrid(&cells, &skipped);
+    QCOMPARE(cells.size(), 2);  // zero-shot once at 0 shots, the linear probe at 1 shot
+    QCOMPARE(skipped, 0);
+    for (quint64 id : cells) {
+      QTRY_VERIFY_WITH_TIMEOUT(ended(w.jobs()->stateOf(id)), 60000);
+      QVERIFY2(w.jobs()->stateOf(id) == JobState::Succeeded, qPrintable(w.jobs()->errorOf(id)));
+    }
+    launchGrid(&cells, &skipped);
+    QCOMPARE(cells.size(), 0);
+    QCOMPARE(skipped, 2);
 
     dog.phase = "failing run";
     // 9. A failing run shows its error; nothing closes.
@@ -290,7 +324,7 @@ class TestWorkbenchFlow : public QObject {
         succeeded += r.state == JobState::Succeeded;
         cancelled += r.state == JobState::Cancelled;
       }
-      QCOMPARE(succeeded, 2);
+      QCOMPARE(succeeded, 4);
       QCOMPARE(cancelled, 1);
       QCOMPARE(p->predictions(runs[1].id).size(), size_t(200));
     }

@@ -14,7 +14,7 @@ namespace pd {
 struct DemoPretrainOptions {
   std::string fashionDir = "/usr/share/datasets/fashion-mnist";
   std::string outDir;  // empty: dataDir()/models
-  int epochs = 5;
+  int epochs = 1;
   int batchSize = 128;
   std::int64_t trainItems = 60000;  // first N items of the train split (all by default)
   double learningRate = 1e-3;
@@ -70,8 +70,8 @@ struct DemoOptions {
   std::string shots = "1,2,4,8,16";
   std::string seeds = "1,2,3";
   std::string methods = "linear-probe,coop,coop-csc,cocoop";
-  double epochsScale = 0.1;  // of CoOp's schedule (50/100/200 epochs) and CoCoOp's 10
-  int views = 4;             // cached augmented views per training image (CoOp / CoCoOp)
+  double epochsScale = 0.25;  // of CoOp's schedule (50/100/200 epochs) and CoCoOp's 10
+  int views = 0;  // cached augmented views per training image (CoOp / CoCoOp); 4 measured lower
   std::int64_t testLimit = 0;
   // Reduced demo (tests): smaller pretraining, fewer shots/seeds/epochs, 2000 test items.
   static DemoOptions reduced();

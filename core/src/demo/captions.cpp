@@ -20,6 +20,23 @@ struct ClassWords {
   bool pair = false;                 // "a pair of ..." is natural
 };
 
+// Loose names: a neighbouring category's name used for this one (see CaptionOptions::looseName).
+const std::array<std::vector<std::string>, 10>& looseNames() {
+  static const std::array<std::vector<std::string>, 10> l = {{
+      {"shirt", "top"},         // T-shirt/top
+      {},                       // Trouser
+      {"top", "coat"},          // Pullover
+      {"shirt", "top"},         // Dress ("shirt dress")
+      {"pullover", "shirt"},    // Coat (hoodies, shirt jackets)
+      {"sneaker", "shoe"},      // Sandal
+      {"t-shirt", "top"},       // Shirt
+      {"shoe", "boot"},         // Sneaker
+      {},                       // Bag
+      {"sneaker", "shoe"},      // Ankle boot
+  }};
+  return l;
+}
+
 const std::array<ClassWords, 10>& words() {
   static const std::array<ClassWords, 10> w = {{
       {{"t-shirt", "tee", "top", "tank top", "short-sleeved shirt", "t shirt"},
@@ -83,7 +100,10 @@ std::string fashionCaption(int label, std::uint64_t itemIndex, int view, std::ui
   int cls = label;
   if (rng.uniform() < options.noiseWrongClass) cls = static_cast<int>(rng.below(10));
   const ClassWords& w = words()[static_cast<std::size_t>(cls % 10)];
-  const std::string& noun = pickOne(w.nouns, rng);
+  const auto& loose = looseNames()[static_cast<std::size_t>(cls % 10)];
+  const std::string& noun = !loose.empty() && rng.uniform() < options.looseName
+                                ? pickOne(loose, rng)
+                                : pickOne(w.nouns, rng);
   const std::string& detail = pickOne(w.details, rng);
   static const std::vector<std::string> shades = {"black", "white",   "grey",  "dark",
                                                   "light", "striped", "plain", "patterned"};

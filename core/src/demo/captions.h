@@ -12,6 +12,11 @@ namespace pd::demo {
 struct CaptionOptions {
   double noiseWrongClass = 0.03;  // fraction of captions that describe another class
   double noiseDropWord = 0.05;    // fraction with one word dropped
+  // Fraction of captions that call the item loosely by a neighbouring category's name, as people
+  // do online (a T-shirt called "shirt", a shirt a "top", a pullover a "coat", boots "sneakers").
+  // It makes the dataset's literal class names ambiguous for zero-shot prompts, while the images
+  // stay separable: what few-shot learning can recover and hand-crafted prompts cannot.
+  double looseName = 0.35;
 };
 
 // Deterministic: the same (label, itemIndex, view, seed) always gives the same caption.

@@ -18,8 +18,7 @@ DemoOptions DemoOptions::reduced() {
   o.shots = "1,16";
   o.seeds = "1";
   o.methods = "linear-probe,coop";
-  o.epochsScale = 0.1;
-  o.testLimit = 2000;
+  o.testLimit = 2000;  // the same demo CLIP as the full demo (shared cache, same recipe)
   o.experiment = "Fashion-MNIST (reduced demo)";
   return o;
 }

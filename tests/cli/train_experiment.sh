@@ -33,6 +33,23 @@ n=$(wc -l < "$tmp/fs/results.jsonl")
   >/dev/null 2>&1 || fail "experiment rerun exit $?"
 [ "$(wc -l < "$tmp/fs/results.jsonl")" -eq 5 ] || fail "rerun duplicated runs"
 
+# --reference-mode on a dataset (image tower every step, all 77 positions): the same loss curve as
+# the fast path (cached features, shared prefix, truncated text pass) to float32 tolerance.
+for mode in fast reference; do
+  extra=(); [ $mode = reference ] && extra=(--reference-mode)
+  "$cli" train coop --model "$model" --dataset "$fm" --shots 4 --seed 3 --epochs 3 --n-ctx 4 \
+    --test-limit 50 --cache "$tmp/cache" --out "$tmp/$mode" --quiet "${extra[@]}" >/dev/null \
+    || fail "train coop $mode exit $?"
+done
+python3 - "$tmp/fast/result.json" "$tmp/reference/result.json" <<'PY' || fail "reference vs fast loss curve"
+import json, sys
+a, b = (json.load(open(p))["losses"] for p in sys.argv[1:])
+assert len(a) == len(b) == 3, (a, b)
+d = max(abs(x - y) for x, y in zip(a, b))
+print("max |loss diff| fast vs reference:", d)
+assert d < 1e-4, d
+PY
+
 out=$("$cli" train coop --model "$tmp/nope.pt" --dataset "$fm" --shots 1 --out "$tmp/x" 2>&1); rc=$?
 [ $rc -eq 1 ] || fail "missing model exit $rc"
 echo "$out" | grep -q "nope.pt" || fail "message names the model file: $out"

@@ -268,6 +268,8 @@ FewShotRunResult runFewShot(const FewShotRunSpec& spec, JobContext* job) {
     methods::ClassPrompts prompts{tokens(texts), nCtx};
     methods::CoopData data;
     data.labels = train.labels;
+    // views = 0 means no augmentation in both modes (so the two modes are comparable).
+    if (spec.views == 0) cs.augment = false;
     if (cs.referenceMode) {
       // The plain loop: the image tower runs on every batch (augmented in tensor space when
       // augmentation is on), all 77 positions per class prompt.

@@ -315,6 +315,21 @@ quint64 MainWindow::launchJobKind(const QString& kind) {
 
 void MainWindow::newTemplate() {
   auto* editor = new TemplateEditor(this);
+  // Preview with the classes of the project's newest dataset that has class names.
+  if (project_) {
+    try {
+      const auto datasets = project_->datasets();
+      for (auto it = datasets.rbegin(); it != datasets.rend(); ++it) {
+        if (it->classNames.empty()) continue;
+        QStringList classes;
+        for (const auto& c : it->classNames)
+          if (classes.size() < 8) classes << QString::fromStdString(c);
+        editor->setPreviewClasses(classes);
+        break;
+      }
+    } catch (const std::exception&) {
+    }
+  }
   editor->setTemplateText(QStringLiteral("a photo of a {class}."));
   openTab(editor, tr("Template"));
 }

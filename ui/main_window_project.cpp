@@ -39,6 +39,7 @@
 #include "charts/few_shot_chart.h"
 #include "charts/training_curve_chart.h"
 #include "datasets/dataset_browser.h"
+#include "jobs/deferred_project_job.h"
 #include "jobs/job_dock.h"
 #include "main_window.h"
 #include "models/model_manager.h"
@@ -236,8 +237,10 @@ void MainWindow::registerCoreJobKinds() {
     } else {
       k.make = [this, kind, schema](const OptionValues& values) -> std::shared_ptr<Job> {
         if (!project_) throw Error("create or open a project first (File ▸ New Project)", kind);
+        // Validated here (a bad value is refused before anything runs); the run row is created
+        // on the worker thread when the job starts.
         const std::string spec = normalizeJobSpec(specJsonFrom(kind, schema, values));
-        return ProjectJob::newRun(project_->path(), spec);
+        return std::make_shared<DeferredProjectJob>(project_->path(), spec, describeSpec(spec));
       };
     }
     addJobKind(std::move(k));
@@ -795,6 +798,11 @@ void MainWindow::openJobResult(quint64 jobId) {
   auto job = std::dynamic_pointer_cast<ProjectJob>(jobs_->runner().job(jobId));
   if (job && project_) {
     openRunTab(job->runId());
+    return;
+  }
+  auto deferred = std::dynamic_pointer_cast<DeferredProjectJob>(jobs_->runner().job(jobId));
+  if (deferred && project_ && deferred->runId() > 0) {
+    openRunTab(deferred->runId());
     return;
   }
   statusBar()->showMessage(tr("Job %1 has no stored result to show").arg(jobId), 5000);

@@ -90,10 +90,12 @@ class TestWorkbenchFlow : public QObject {
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     pd::test::GuiWatchdog dog([&] { return w.jobs()->activeCount() > 0; });
 
+    dog.phase = "create project";
     // 1. A new project.
     const QString projectPath = dir_.filePath("flow.pdesk");
     QVERIFY(w.createProject(projectPath));
 
+    dog.phase = "add model";
     // 2. The fixture CLIP model: inspected and hashed in a job; the manager shows it.
     const QString model = QStringLiteral(PD_TEST_DATA "/clip-tiny-vit/model.safetensors");
     const quint64 addModel = w.addModelFile(model);
@@ -102,6 +104,7 @@ class TestWorkbenchFlow : public QObject {
     QVERIFY2(w.jobs()->stateOf(addModel) == JobState::Succeeded,
              qPrintable(w.jobs()->errorOf(addModel)));
     QCOMPARE(section(w, "Models")->childCount(), 1);
+    dog.phase = "open model manager";
     emit w.explorer()->itemActivated(section(w, "Models")->child(0), 0);
     auto* manager = qobject_cast<pd::ui::ModelManager*>(w.workArea()->currentWidget());
     QVERIFY(manager);
@@ -113,6 +116,7 @@ class TestWorkbenchFlow : public QObject {
     QVERIFY(!manager->summaryLabel()->text().contains("unknown"));
     dog.shot(&w, "flow_1_model_manager.png");
 
+    dog.phase = "add dataset";
     // 3. Fashion-MNIST (a folder: hashed over its manifest) and its browser.
     const quint64 addData = w.addDatasetFile(kFashion);
     QTRY_VERIFY_WITH_TIMEOUT(ended(w.jobs()->stateOf(addData)), 60000);
@@ -120,16 +124,19 @@ class TestWorkbenchFlow : public QObject {
              qPrintable(w.jobs()->errorOf(addData)));
     QCOMPARE(section(w, "Datasets")->childCount(), 1);
     QCOMPARE(section(w, "Datasets")->child(0)->text(0), QString("Fashion-MNIST"));
+    dog.phase = "open dataset browser";
     emit w.explorer()->itemActivated(section(w, "Datasets")->child(0), 0);
     auto* browser = qobject_cast<pd::ui::DatasetBrowser*>(w.workArea()->currentWidget());
     QVERIFY(browser);
     QTRY_VERIFY_WITH_TIMEOUT(browser->dataset() != nullptr, 30000);
     QCOMPARE(browser->classTable()->rowCount(), 10);
+    dog.phase = "few-shot highlight";
     browser->setFewShot(1, 1);
     QCOMPARE(browser->fewShotTrainCount(), 10);
     QTRY_VERIFY_WITH_TIMEOUT(browser->thumbnails()->decodedCount() > 20, 20000);
     dog.shot(&w, "flow_2_dataset_browser.png");
 
+    dog.phase = "template";
     // 4. A template typed with a mistake, underlined with the parser's message, then fixed.
     QTest::keyClick(&w, Qt::Key_T, Qt::ControlModifier);
     auto* editor = qobject_cast<pd::ui::TemplateEditor*>(w.workArea()->currentWidget());
@@ -137,6 +144,8 @@ class TestWorkbenchFlow : public QObject {
     editor->editor()->selectAll();
     QTest::keyClicks(editor->editor(), "a photo of a {clas}.");
     QTRY_VERIFY(!editor->isValid());
+    // The preview uses the project's dataset classes.
+    QCOMPARE(editor->previewTable()->item(0, 0)->text(), QString("T-shirt/top"));
     QVERIFY(editor->messageLabel()->text().contains("clas"));
     dog.shot(&w, "flow_3_template_error.png");
     editor->editor()->selectAll();

@@ -26,8 +26,7 @@ QString describeTower(const QJsonObject& a) {
   const bool resnet = a.value("vision").toString() == QLatin1String("resnet");
   const int res = a.value("image_resolution").toInt();
   if (resnet) return QObject::tr("ModifiedResNet, %1 px input").arg(res);
-  return QObject::tr("ViT-%1/%2 style: %3 layers, width %4, %5 px input")
-      .arg(a.value("vision_width").toInt() >= 1024 ? "L" : "B")
+  return QObject::tr("ViT, patch %1: %2 layers, width %3, %4 px input")
       .arg(a.value("vision_patch_size").toInt())
       .arg(a.value("vision_layers").toInt())
       .arg(a.value("vision_width").toInt())

@@ -108,9 +108,17 @@ class TestDatasetBrowser : public QObject {
     pd::test::saveShot(&b, "dataset_browser_scrolled.png");
 
     // The few-shot split of k = 4, seed 2 on the train split: exactly sampleFewShot's items.
+    QElapsedTimer gui;
+    gui.start();
     b.showSplit("train");
+    const qint64 splitMs = gui.restart();
     QCOMPARE(m->rowCount(), 60000);
     b.setFewShot(4, 2);
+    const qint64 fewShotMs = gui.elapsed();
+    qInfo("GUI thread: switching to the 60000-item train split %lld ms; sampling and highlighting "
+          "k=4 seed 2 %lld ms",
+          splitMs, fewShotMs);
+    QVERIFY(splitMs <= 100 && fewShotMs <= 100);
     auto ds = pd::openDataset(kFashion);
     pd::FewShotOptions fo;
     fo.shots = 4;

@@ -78,6 +78,7 @@ struct GuiWatchdog {
   qint64 worstWallMs = 0;  // raw
   qint64 worstOwnMs = 0;   // raw minus run-queue wait: time the GUI thread itself was busy/blocked
   qint64 worstWaitInWorstMs = 0;
+  qint64 worstWallWaitMs = 0;  // run-queue wait inside the worst wall-clock gap
   qint64 ticks = 0;
   bool paused = false;
   QString phase, worstPhase;
@@ -102,7 +103,10 @@ struct GuiWatchdog {
     ++ticks;
     const qint64 wall = gapNs / 1000000;
     const qint64 own = std::max<qint64>(0, gapNs - waitedNs) / 1000000;
-    worstWallMs = std::max(worstWallMs, wall);
+    if (wall > worstWallMs) {
+      worstWallMs = wall;
+      worstWallWaitMs = waitedNs / 1000000;
+    }
     if (own > worstOwnMs) {
       worstOwnMs = own;
       worstWaitInWorstMs = waitedNs / 1000000;

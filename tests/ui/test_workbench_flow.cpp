@@ -5,7 +5,10 @@
 // job runs. A watchdog timer measures the worst GUI-thread gap while jobs run. Screenshots of
 // each view go to PD_TEST_OUTPUT.
 #include <QAbstractItemView>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDialogButtonBox>
+#include <QLineEdit>
 #include <QElapsedTimer>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -295,7 +298,27 @@ class TestWorkbenchFlow : public QObject {
     dog.phase = "export";
     // 10. Report export (HTML + PDF) as a job.
     const QString base = dir_.filePath("flow-report");
-    const quint64 rep = w.exportReport("flow", base, {"html", "pdf"});
+    // Through File ▸ Export Report…: experiment, file name and formats in the dialog.
+    onNextModal([&](QWidget* d) {
+      QCOMPARE(d->objectName(), QString("exportReportDialog"));
+      auto* exp = d->findChild<QComboBox*>("reportExperiment");
+      exp->setCurrentIndex(exp->findData("flow"));
+      d->findChild<QLineEdit*>("reportBase")->setText(base);
+      d->findChild<QCheckBox*>("format_html")->setChecked(true);
+      d->findChild<QCheckBox*>("format_pdf")->setChecked(true);
+      d->findChild<QCheckBox*>("format_csv")->setChecked(false);
+      d->findChild<QCheckBox*>("format_md")->setChecked(false);
+      d->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+    });
+    const int jobsBefore = w.jobs()->jobCount();
+    w.findChild<QAction*>("actionExportReport")->trigger();
+    QCOMPARE(w.jobs()->jobCount(), jobsBefore + 1);
+    quint64 rep = 0;
+    for (quint64 id = 1; id < 10000 && !rep; ++id)
+      if (QString::fromStdString(w.jobs()->runner().job(id) ? w.jobs()->runner().job(id)->name()
+                                                              : std::string())
+              .startsWith("Export report flow-report"))
+        rep = id;
     QVERIFY(rep);
     QTRY_VERIFY_WITH_TIMEOUT(ended(w.jobs()->stateOf(rep)), 60000);
     QVERIFY2(w.jobs()->stateOf(rep) == JobState::Succeeded, qPrintable(w.jobs()->errorOf(rep)));

@@ -9,9 +9,11 @@
 #include "demo_launcher.h"
 #include "main_window.h"
 #include "promptdesk/demo.h"
+#include "promptdesk/threading_env.h"
 #include "promptdesk/version.h"
 
 int main(int argc, char** argv) {
+  pd::reexecWithPassiveOmpWait(argv);  // before anything else: see promptdesk/threading_env.h
   // --version and --help must work without a display.
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];

@@ -19,7 +19,7 @@ spec() {  # epochs experiment seed
     "$tmp/data.csv" "$1" "$2" "$3"
 }
 spec 2 done 1 > "$tmp/short.json"
-spec 60 long 2 > "$tmp/long.json"
+spec 400 long 2 > "$tmp/long.json"
 
 "$cli" project new "$P" >/dev/null || fail "project new"
 "$cli" run --project "$P" --quiet "$tmp/short.json" > "$tmp/short.out" 2>&1 || fail "short run: $(cat "$tmp/short.out")"
@@ -52,7 +52,7 @@ echo "$line2" | grep -q $'\tinterrupted\t' || fail "killed run not interrupted: 
 grep -q '"state":"succeeded"' "$tmp/resume.out" || fail "resumed run did not succeed"
 line2=$("$cli" project list-jobs "$P" | awk -F'\t' '$1 == 2')
 echo "$line2" | grep -q $'\tsucceeded\t' || fail "resumed run state: $line2"
-echo "$line2" | grep -q 'points=120' || fail "resumed run should have 2 x 60 series points: $line2"
+echo "$line2" | grep -q 'points=800' || fail "resumed run should have 2 x 400 series points: $line2"
 out=$("$cli" run --project "$P" --resume 2 2>&1); rc=$?
 [ $rc -eq 1 ] || fail "resuming a succeeded run should fail (rc $rc)"
 echo "$out" | grep -q "only interrupted" || fail "message: $out"

@@ -12,6 +12,7 @@ PACKAGES=(
   libpng-dev libjpeg-dev libstb-dev zlib1g-dev
   xvfb xauth qt6-svg-dev
   clang libclang-rt-14-dev
+  python3-torch  # the PyTorch anchor of bench/coop_reference.py and bench/clip_encode_reference.py
   dataset-fashion-mnist
 )
 

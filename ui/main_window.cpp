@@ -37,6 +37,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
   setWindowTitle(QStringLiteral("PromptDesk"));
   JobRunnerOptions runnerOptions;
   runnerOptions.workers = options_.workers;
+  runnerOptions.workerNice = 5;  // the GUI thread wins the CPU when jobs load every core
   runner_ = std::make_shared<JobRunner>(runnerOptions);
   workArea_ = new QTabWidget(this);
   workArea_->setObjectName(QStringLiteral("workArea"));

@@ -77,6 +77,9 @@ class FunctionJob : public Job {
 struct JobRunnerOptions {
   int workers = 0;           // 0: one heavy job per 2 cores (at least 1)
   int threadsPerWorker = 0;  // 0: cores / workers (at least 1)
+  // Linux: nice value of the worker threads (and of the OpenMP threads they start), so that an
+  // interactive thread (the GUI's) wins the CPU when jobs load every core. 0: unchanged.
+  int workerNice = 0;
 };
 
 class JobRunner {

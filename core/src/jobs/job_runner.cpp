@@ -3,6 +3,11 @@
 #include <ATen/Parallel.h>
 
 #include <dlfcn.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include <condition_variable>
 #include <deque>
@@ -59,6 +64,7 @@ struct JobRecord {
 
 struct JobRunner::Impl {
   int workers = 1;
+  int nice = 0;
   int threads = 1;
   mutable std::mutex mutex;
   std::condition_variable queueCv;
@@ -123,6 +129,10 @@ class ContextImpl : public JobContext {
 }  // namespace
 
 void JobRunner::Impl::workerLoop() {
+#ifdef __linux__
+  // Per-thread on Linux; threads created later by this one (OpenMP's) inherit it.
+  if (nice > 0) ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), nice);
+#endif
   // Each worker owns its intra-op budget: OpenMP's thread count is per calling thread.
   at::set_num_threads(threads);
   for (;;) {
@@ -185,6 +195,7 @@ JobRunner::JobRunner(JobRunnerOptions options) : d_(std::make_unique<Impl>()) {
   d_->threads =
       options.threadsPerWorker > 0 ? options.threadsPerWorker : std::max(1, cores / d_->workers);
   setBlasThreads(d_->threads);
+  d_->nice = options.workerNice;
   for (int i = 0; i < d_->workers; ++i) d_->pool.emplace_back([this] { d_->workerLoop(); });
 }
 

@@ -133,7 +133,11 @@ void JobRunner::Impl::workerLoop() {
   // Per-thread on Linux; threads created later by this one (OpenMP's) inherit it.
   if (nice > 0) ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), nice);
 #endif
-  // Each worker owns its intra-op budget: OpenMP's thread count is per calling thread.
+  // Each worker owns its intra-op budget: OpenMP's thread count is per calling thread. ATen
+  // initialises a thread lazily (on its first parallel op) from the process-wide count that the
+  // last set_num_threads() call of *any* thread left, which could undo ours when several runners
+  // start at once: initialise first, then set.
+  at::init_num_threads();
   at::set_num_threads(threads);
   for (;;) {
     std::shared_ptr<JobRecord> rec;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/dataset_loaders.h"
+#include "io/json_limits.h"
 #include "data/delimited_reader.h"
 #include "promptdesk/error.h"
 
@@ -175,8 +176,8 @@ class TextDataset : public Dataset {
       }
       nlohmann::json j;
       try {
-        j = nlohmann::json::parse(ln);
-      } catch (const nlohmann::json::exception&) {
+        j = io::parseJsonLimited(ln, where);
+      } catch (const Error&) {
         addProblem("bad-row", where, "not a JSON object");
         continue;
       }

@@ -19,9 +19,9 @@ check() {
   local name="$1" want="$2"; shift 2
   "$timebin" -f "%M" -o "$tmp/rss" "$@" > "$tmp/out" 2> "$tmp/err"; local rc=$?
   local rss; rss=$(tail -n 1 "$tmp/rss")
-  local msg; msg=$(grep -v "^reading \|^importing \|Command exited with" "$tmp/err" | tail -n 3)
+  local msg; msg=$(grep -a -v "^reading \|^importing \|Command exited with" "$tmp/err" | tail -n 3)
   [ "$rc" -ge 1 ] && [ "$rc" -lt 128 ] || fail "$name: exit status $rc (want 1..127): $msg"
-  echo "$msg" | grep -q -- "$want" || fail "$name: message lacks '$want': $msg"
+  echo "$msg" | grep -a -q -- "$want" || fail "$name: message lacks '$want': $msg"
   [ "$rss" -lt "$limit_kb" ] || fail "$name: peak memory ${rss} kB >= $limit_kb kB"
   printf '%-24s exit %d  peak %6d kB  %s\n' "$name" "$rc" "$rss" "$(echo "$msg" | tail -n 1 | cut -c1-110)"
 }
@@ -40,8 +40,10 @@ check st-truncated "truncated" \
 
 check png-100000x100000 "more pixels than the limit" \
   "$cli" bench preprocess "$h/png_100000x100000.png" --reps 1
-check jpeg-65535x65535 "more pixels than the limit" \
-  "$cli" bench preprocess "$h/jpeg_65535x65535.jpg" --reps 1
+check png-5000x5000-tiny "file can hold" \
+  "$cli" bench preprocess "$h/png_5000x5000_tiny.png" --reps 1
+check jpeg-65500x65500 "more pixels than the limit" \
+  "$cli" bench preprocess "$h/jpeg_65500x65500.jpg" --reps 1
 
 # gzip IDX bombs. (a) the header claims 4294967295 x 65536 x 65536 bytes: refused from the header.
 mkdir -p "$tmp/idx-a" "$tmp/idx-b"
@@ -50,14 +52,14 @@ printf '\x00\x00\x08\x03\xff\xff\xff\xff\x00\x01\x00\x00\x00\x01\x00\x00' | gzip
 printf '\x00\x00\x08\x01\x00\x00\x00\x0a' > "$tmp/idx-a/train-labels-idx1-ubyte"
 head -c 10 /dev/zero >> "$tmp/idx-a/train-labels-idx1-ubyte"
 check idx-bomb-header "not plausible\|over the limit" \
-  "$cli" dataset info "idx:$tmp/idx-a"
+  "$cli" dataset info --dataset "idx:$tmp/idx-a"
 # (b) the header claims 10 images of 28x28 but the gzip stream inflates to 256 MiB: reading stops
 #     after what the header says (7840 bytes + 1), never holding the rest.
 { printf '\x00\x00\x08\x03\x00\x00\x00\x0a\x00\x00\x00\x1c\x00\x00\x00\x1c'; head -c 268435456 /dev/zero; } \
   | gzip -1 -c > "$tmp/idx-b/train-images-idx3-ubyte.gz"
 cp "$tmp/idx-a/train-labels-idx1-ubyte" "$tmp/idx-b/"
 check idx-bomb-stream "more data than the header" \
-  "$cli" dataset info "idx:$tmp/idx-b"
+  "$cli" dataset info --dataset "idx:$tmp/idx-b"
 
 # A zip of garbage named .pt: imported in a child process (the default), and in-process.
 check pt-zip-garbage "this file is not a valid CLIP checkpoint" \

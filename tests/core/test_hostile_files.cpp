@@ -128,9 +128,13 @@ class TestHostileFiles : public QObject {
         [] { pd::preprocessImageFileForClip(hostile("png_100000x100000.png"), 224); },
         {"png_100000x100000.png", "100000", "more pixels than the limit"});
     expectErrorInChild(
-        "jpeg 65535x65535",
-        [] { pd::preprocessImageFileForClip(hostile("jpeg_65535x65535.jpg"), 224); },
-        {"jpeg_65535x65535.jpg", "more pixels than the limit"});
+        "jpeg 65500x65500",
+        [] { pd::preprocessImageFileForClip(hostile("jpeg_65500x65500.jpg"), 224); },
+        {"jpeg_65500x65500.jpg", "more pixels than the limit"});
+    expectErrorInChild(
+        "png 5000x5000 in 100 bytes",
+        [] { pd::preprocessImageFileForClip(hostile("png_5000x5000_tiny.png"), 224); },
+        {"png_5000x5000_tiny.png", "5000x5000", "more than the", "file can hold"});
     // The limit is configurable: a small one refuses a real 300x200 JPEG the same way.
     pd::ImageDecodeOptions small;
     small.maxPixels = 1000;

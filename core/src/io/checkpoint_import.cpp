@@ -72,8 +72,18 @@ std::string lastErrorLine(const std::string& err, const std::string& in) {
   if (best.empty() && !lines.empty()) best = lines.back();
   for (const std::string& prefix : {std::string("promptdesk-cli: error: "), in + ": "})
     if (best.rfind(prefix, 0) == 0) best = best.substr(prefix.size());
-  if (best.size() > 600) best = best.substr(0, 600) + "...";
-  return best;
+  // The child may quote bytes of the file (e.g. torch's "Couldn't parse the version <bytes>"):
+  // control and non-ASCII bytes become '?', runs of them one '?', so the message stays readable.
+  std::string clean;
+  for (unsigned char c : best) {
+    const bool printable = c >= 0x20 && c < 0x7f;
+    if (printable)
+      clean += static_cast<char>(c);
+    else if (clean.empty() || clean.back() != '?')
+      clean += '?';
+  }
+  if (clean.size() > 400) clean = clean.substr(0, 400) + "...";
+  return clean;
 }
 
 std::string mib(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }

@@ -54,15 +54,21 @@ ihdr = struct.pack(">IIBBBBB", 100000, 100000, 8, 2, 0, 0, 0)
 write("png_100000x100000.png", b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) +
       png_chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + png_chunk(b"IEND", b""))
 
-# Baseline JPEG whose SOF0 claims 65535 x 65535 (the largest a JPEG header can state), 3 components.
-sof = struct.pack(">BHHB", 8, 65535, 65535, 3) + b"\x01\x11\x00\x02\x11\x00\x03\x11\x00"
+# Under the pixel limit (25 megapixels) but 75 MB of pixel data from a 100-byte file: more than
+# DEFLATE can expand it to, refused before the buffer is allocated.
+ihdr = struct.pack(">IIBBBBB", 5000, 5000, 8, 2, 0, 0, 0)
+write("png_5000x5000_tiny.png", b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) +
+      png_chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + png_chunk(b"IEND", b""))
+
+# Baseline JPEG whose SOF0 claims 65500 x 65500 (the largest libjpeg accepts), 3 components.
+sof = struct.pack(">BHHB", 8, 65500, 65500, 3) + b"\x01\x11\x00\x02\x11\x00\x03\x11\x00"
 dqt = b"\x00" + bytes([1] * 64)
 # Minimal Huffman tables (one code of length 1 for symbol 0) for DC and AC, class 0/1, id 0.
 dht = b"\x00" + bytes([1] + [0] * 15) + b"\x00" + b"\x10" + bytes([1] + [0] * 15) + b"\x00"
 sos = struct.pack(">B", 3) + b"\x01\x00\x02\x00\x03\x00" + b"\x00\x3f\x00"
 def seg(marker, payload):
     return b"\xff" + bytes([marker]) + struct.pack(">H", len(payload) + 2) + payload
-write("jpeg_65535x65535.jpg", b"\xff\xd8" + seg(0xDB, dqt) + seg(0xC0, sof) + seg(0xC4, dht) +
+write("jpeg_65500x65500.jpg", b"\xff\xd8" + seg(0xDB, dqt) + seg(0xC0, sof) + seg(0xC4, dht) +
       seg(0xDA, sos) + b"\x00" * 32 + b"\xff\xd9")
 
 # A real zip archive laid out like a TorchScript file, every member random bytes.
@@ -70,7 +76,8 @@ rng = random.Random(10)
 with zipfile.ZipFile(os.path.join(here, "garbage_zip.pt"), "w") as z:
     for member in ["archive/data.pkl", "archive/constants.pkl", "archive/version",
                    "archive/code/__torch__/model.py", "archive/data/0", "archive/data/1"]:
-        z.writestr(member, bytes(rng.getrandbits(8) for _ in range(512)))
+        info = zipfile.ZipInfo(member, date_time=(2020, 1, 1, 0, 0, 0))  # reproducible bytes
+        z.writestr(info, bytes(rng.getrandbits(8) for _ in range(512)))
 
 # A project file that is 64 KiB of random bytes.
 write("project_random.pdesk", bytes(rng.getrandbits(8) for _ in range(65536)))

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Short libFuzzer run of every fuzz target (tests/fuzz) on its seed corpus: configures and builds
 # the `fuzz` preset (clang, ASan + UBSan) in build-fuzz/, then runs each target for
-# PD_FUZZ_SECONDS seconds (default 15; 10 targets: about 3 minutes in all). Fails when a target
+# PD_FUZZ_SECONDS seconds (default 10; 10 targets plus start-up: under 3 minutes). Fails when a target
 # crashes, leaks a non-pd::Error exception, trips a sanitizer or times out on an input; the input
 # is kept under build-fuzz/fuzz-artifacts/<target>/ to reproduce: build-fuzz/fuzz/fuzz_<t> FILE
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-seconds="${PD_FUZZ_SECONDS:-15}"
+seconds="${PD_FUZZ_SECONDS:-10}"
 jobs="${PD_FUZZ_BUILD_JOBS:-$(nproc)}"
 command -v clang++ >/dev/null || { echo "run-fuzz-smoke: clang++ not found (apt install clang libclang-rt-14-dev)"; exit 1; }
 

@@ -135,6 +135,10 @@ class TestHostileFiles : public QObject {
         "png 5000x5000 in 100 bytes",
         [] { pd::preprocessImageFileForClip(hostile("png_5000x5000_tiny.png"), 224); },
         {"png_5000x5000_tiny.png", "5000x5000", "more than the", "file can hold"});
+    expectErrorInChild(
+        "jpeg 8000x8000 in 178 bytes",
+        [] { pd::preprocessImageFileForClip(hostile("jpeg_8000x8000_tiny.jpg"), 224); },
+        {"jpeg_8000x8000_tiny.jpg", "8000x8000", "file can hold"});
     // The limit is configurable: a small one refuses a real 300x200 JPEG the same way.
     pd::ImageDecodeOptions small;
     small.maxPixels = 1000;

@@ -71,6 +71,12 @@ def seg(marker, payload):
 write("jpeg_65500x65500.jpg", b"\xff\xd8" + seg(0xDB, dqt) + seg(0xC0, sof) + seg(0xC4, dht) +
       seg(0xDA, sos) + b"\x00" * 32 + b"\xff\xd9")
 
+# Under the pixel limit (8000 x 8000 = 64 megapixels, 192 MB decoded) in a 178-byte sequential
+# JPEG: every 8x8 block costs at least 2 bits, so the file cannot hold it; refused before allocating.
+sof = struct.pack(">BHHB", 8, 8000, 8000, 3) + b"\x01\x11\x00\x02\x11\x00\x03\x11\x00"
+write("jpeg_8000x8000_tiny.jpg", b"\xff\xd8" + seg(0xDB, dqt) + seg(0xC0, sof) + seg(0xC4, dht) +
+      seg(0xDA, sos) + b"\x00" * 32 + b"\xff\xd9")
+
 # A real zip archive laid out like a TorchScript file, every member random bytes.
 rng = random.Random(10)
 with zipfile.ZipFile(os.path.join(here, "garbage_zip.pt"), "w") as z:

@@ -31,9 +31,10 @@ CLI::App& group(CLI::App& root, const std::string& name, const std::string& desc
 }
 
 // `--model X.pt` / `-m X.pt` (any command): a TorchScript archive is converted by
-// `promptdesk-cli import-checkpoint` in a child process with limits (promptdesk/checkpoint_import.h)
-// and the option is pointed at the resulting safetensors, so torch::jit::load never runs on an
-// untrusted file in this process. `--in-process` (anywhere; removed here) keeps the .pt as given.
+// `promptdesk-cli import-checkpoint` in a child process with limits
+// (promptdesk/checkpoint_import.h) and the option is pointed at the resulting safetensors, so
+// torch::jit::load never runs on an untrusted file in this process. `--in-process` (anywhere;
+// removed here) keeps the .pt as given.
 static std::vector<std::string> isolateTorchScriptModels(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   auto inProcess = std::find(args.begin(), args.end(), "--in-process");
@@ -53,7 +54,8 @@ static std::vector<std::string> isolateTorchScriptModels(int argc, char** argv) 
     if (!value) continue;
     const std::string path = value->substr(prefix.size());
     if (!pd::needsIsolatedImport(path)) continue;
-    std::cerr << "importing " << path << " in a separate process (--in-process: load it here) ...\n";
+    std::cerr << "importing " << path
+              << " in a separate process (--in-process: load it here) ...\n";
     *value = prefix + pd::importCheckpointCached(path).safetensorsPath;
   }
   return args;

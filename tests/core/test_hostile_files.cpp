@@ -75,8 +75,8 @@ long expectErrorInChild(const char* what, const std::function<void()>& fn,
                  __FILE__, __LINE__);
   std::printf("  %-28s peak %6ld kB\n", what, ru.ru_maxrss);
   if (ru.ru_maxrss >= kPeakLimitKb)
-    QTest::qFail(qPrintable(QString("%1: peak memory %2 kB").arg(what).arg(ru.ru_maxrss)),
-                 __FILE__, __LINE__);
+    QTest::qFail(qPrintable(QString("%1: peak memory %2 kB").arg(what).arg(ru.ru_maxrss)), __FILE__,
+                 __LINE__);
   return ru.ru_maxrss;
 }
 
@@ -87,8 +87,7 @@ std::vector<uint8_t> fileBytes(const std::string& path) {
 
 void writeText(const QString& path, const std::string& text, bool executable = false) {
   std::ofstream(path.toStdString(), std::ios::binary) << text;
-  if (executable)
-    QFile::setPermissions(path, QFile::permissions(path) | QFileDevice::ExeOwner);
+  if (executable) QFile::setPermissions(path, QFile::permissions(path) | QFileDevice::ExeOwner);
 }
 
 std::string le64(std::uint64_t n) {
@@ -127,10 +126,9 @@ class TestHostileFiles : public QObject {
         "png 100000x100000",
         [] { pd::preprocessImageFileForClip(hostile("png_100000x100000.png"), 224); },
         {"png_100000x100000.png", "100000", "more pixels than the limit"});
-    expectErrorInChild(
-        "jpeg 65500x65500",
-        [] { pd::preprocessImageFileForClip(hostile("jpeg_65500x65500.jpg"), 224); },
-        {"jpeg_65500x65500.jpg", "more pixels than the limit"});
+    expectErrorInChild("jpeg 65500x65500",
+                       [] { pd::preprocessImageFileForClip(hostile("jpeg_65500x65500.jpg"), 224); },
+                       {"jpeg_65500x65500.jpg", "more pixels than the limit"});
     expectErrorInChild(
         "png 5000x5000 in 100 bytes",
         [] { pd::preprocessImageFileForClip(hostile("png_5000x5000_tiny.png"), 224); },
@@ -142,12 +140,12 @@ class TestHostileFiles : public QObject {
     // The limit is configurable: a small one refuses a real 300x200 JPEG the same way.
     pd::ImageDecodeOptions small;
     small.maxPixels = 1000;
-    expectErrorInChild(
-        "jpeg over a 1000-px limit",
-        [small] {
-          pd::preprocessImageFileForClip(kData + "/clip-preprocess/landscape.jpg", 32, small);
-        },
-        {"landscape.jpg", "more pixels than the limit"});
+    expectErrorInChild("jpeg over a 1000-px limit",
+                       [small] {
+                         pd::preprocessImageFileForClip(kData + "/clip-preprocess/landscape.jpg",
+                                                        32, small);
+                       },
+                       {"landscape.jpg", "more pixels than the limit"});
   }
 
   void idxBombs() {
@@ -164,9 +162,9 @@ class TestHostileFiles : public QObject {
       std::ofstream((a + "/train-labels-idx1-ubyte").toStdString(), std::ios::binary)
           .write(l, sizeof l);
     }
-    expectErrorInChild(
-        "idx header 2^32x2^16x2^16", [a] { pd::openDataset("idx:" + a.toStdString()); },
-        {"train-images-idx3-ubyte.gz"});
+    expectErrorInChild("idx header 2^32x2^16x2^16",
+                       [a] { pd::openDataset("idx:" + a.toStdString()); },
+                       {"train-images-idx3-ubyte.gz"});
     // Header claims 10 28x28 images; the stream inflates to 256 MiB.
     const QString b = dir.filePath("b");
     QDir().mkpath(b);
@@ -181,9 +179,8 @@ class TestHostileFiles : public QObject {
       l.append(10, '\0');
       std::ofstream((b + "/train-labels-idx1-ubyte").toStdString(), std::ios::binary) << l;
     }
-    expectErrorInChild(
-        "idx stream bomb", [b] { pd::openDataset("idx:" + b.toStdString()); },
-        {"more data than the header"});
+    expectErrorInChild("idx stream bomb", [b] { pd::openDataset("idx:" + b.toStdString()); },
+                       {"more data than the header"});
     // The decompressed-size limit applies to what the header claims.
     const QString c = dir.filePath("c");
     QDir().mkpath(c);
@@ -194,14 +191,13 @@ class TestHostileFiles : public QObject {
       gzclose(f);
     }
     QFile::copy(b + "/train-labels-idx1-ubyte", c + "/train-labels-idx1-ubyte");
-    expectErrorInChild(
-        "idx over a 1 MB limit",
-        [c] {
-          pd::DatasetOptions o;
-          o.maxDecompressedBytes = 1000000;
-          pd::openDataset("idx:" + c.toStdString(), o);
-        },
-        {"over the limit of 1000000"});
+    expectErrorInChild("idx over a 1 MB limit",
+                       [c] {
+                         pd::DatasetOptions o;
+                         o.maxDecompressedBytes = 1000000;
+                         pd::openDataset("idx:" + c.toStdString(), o);
+                       },
+                       {"over the limit of 1000000"});
   }
 
   void projectOfRandomBytes() {
@@ -214,19 +210,17 @@ class TestHostileFiles : public QObject {
 
   void jsonLimits() {
     const std::string deep = std::string(100000, '[') + std::string(100000, ']');
-    expectErrorInChild(
-        "json nesting 100000",
-        [deep] { pd::io::parseJsonLimited(deep, "deep.json"); },
-        {"deep.json", "nested deeper than 128"});
-    expectErrorInChild(
-        "verbalizer nesting", [deep] { pd::Verbalizer::fromJson(deep, "v.json"); },
-        {"v.json", "nested deeper"});
-    expectErrorInChild(
-        "template library nesting",
-        [deep] { pd::TemplateLibrary::fromJson(deep, "lib.json"); },
-        {"lib.json", "nested deeper"});
+    expectErrorInChild("json nesting 100000",
+                       [deep] { pd::io::parseJsonLimited(deep, "deep.json"); },
+                       {"deep.json", "nested deeper than 128"});
+    expectErrorInChild("verbalizer nesting", [deep] { pd::Verbalizer::fromJson(deep, "v.json"); },
+                       {"v.json", "nested deeper"});
+    expectErrorInChild("template library nesting",
+                       [deep] { pd::TemplateLibrary::fromJson(deep, "lib.json"); },
+                       {"lib.json", "nested deeper"});
     // A safetensors header nesting beyond what the format needs.
-    const std::string nested = "{\"a\":{\"shape\":" + std::string(20, '[') + std::string(20, ']') + "}}";
+    const std::string nested =
+        "{\"a\":{\"shape\":" + std::string(20, '[') + std::string(20, ']') + "}}";
     expectErrorInChild(
         "safetensors header nesting",
         [nested] { pd::io::readSafetensorsBytes(le64(nested.size()) + nested, "n.safetensors"); },
@@ -238,9 +232,9 @@ class TestHostileFiles : public QObject {
       out.seekp(static_cast<std::streamoff>(pd::io::kMaxJsonFileBytes));
       out.put(' ');  // sparse file just over the limit
     }
-    expectErrorInChild(
-        "json file over the size limit", [big] { pd::Verbalizer::load(big.toStdString()); },
-        {"big.json", "over the limit"});
+    expectErrorInChild("json file over the size limit",
+                       [big] { pd::Verbalizer::load(big.toStdString()); },
+                       {"big.json", "over the limit"});
   }
 
   // Bug (found reading the code for this issue): project::decodeSafetensors, the reader of
@@ -252,17 +246,17 @@ class TestHostileFiles : public QObject {
         "blob shape overflow",
         [blob] {
           pd::project::decodeSafetensors(
-              blob(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,4],"data_offsets":[0,16]}})"),
+              blob(
+                  R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,4],"data_offsets":[0,16]}})"),
               "blob");
         },
         {"blob", "int64"});
-    expectErrorInChild(
-        "blob wrong json types",
-        [blob] {
-          pd::project::decodeSafetensors(
-              blob(R"({"a":{"dtype":5,"shape":"x","data_offsets":{}}})"), "blob");
-        },
-        {"blob", "dtype"});
+    expectErrorInChild("blob wrong json types",
+                       [blob] {
+                         pd::project::decodeSafetensors(
+                             blob(R"({"a":{"dtype":5,"shape":"x","data_offsets":{}}})"), "blob");
+                       },
+                       {"blob", "dtype"});
     expectErrorInChild(
         "blob metadata not an object",
         [blob] { pd::project::decodeSafetensors(blob(R"({"__metadata__":[1,2]})"), "blob"); },
@@ -283,8 +277,7 @@ class TestHostileFiles : public QObject {
     } catch (const pd::Error& e) {
       const std::string m = e.what();
       QVERIFY2(m.find("garbage_zip.pt") != std::string::npos, e.what());
-      QVERIFY2(m.find("this file is not a valid CLIP checkpoint: ") != std::string::npos,
-               e.what());
+      QVERIFY2(m.find("this file is not a valid CLIP checkpoint: ") != std::string::npos, e.what());
       QVERIFY2(m.find("TorchScript") != std::string::npos, e.what());  // the child's reason
     }
     QVERIFY(!QFile::exists(QString::fromStdString(out)));

@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <string>
 
+#include "fuzz_util.h"
 #include "promptdesk/dataset.h"
 #include "promptdesk/error.h"
-#include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 3) return 0;

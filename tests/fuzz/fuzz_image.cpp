@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "data/image_decode.h"
+#include "fuzz_util.h"
 #include "promptdesk/error.h"
 #include "promptdesk/image.h"
-#include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::filesystem::path file = pd_fuzz::freshDir("image") / "image.bin";
@@ -23,8 +23,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const pd::Error&) {
   }
   try {
-    pd::data::DecodedImage im = pd::data::isPng(bytes) ? pd::data::decodePng(bytes, "fuzz.png", opt)
-                                                 : pd::data::decodeJpeg(bytes, "fuzz.jpg", opt);
+    pd::data::DecodedImage im = pd::data::isPng(bytes)
+                                    ? pd::data::decodePng(bytes, "fuzz.png", opt)
+                                    : pd::data::decodeJpeg(bytes, "fuzz.jpg", opt);
     if (im.pixels.size() != size_t(im.width) * im.height * im.channels) __builtin_trap();
   } catch (const pd::Error&) {
   }

@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <string>
 
+#include "fuzz_util.h"
 #include "project/tensor_blob.h"
 #include "promptdesk/error.h"
 #include "promptdesk/project.h"
-#include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (bool readOnly : {true, false}) {

@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     pd::Template t = pd::Template::parse(source);
     (void)t.toString();
     (void)t.softTokenCount();
-    for (pd::Family f : {pd::Family::Clip, pd::Family::MaskedLM, pd::Family::CausalLM}) (void)t.problems(f);
+    for (pd::Family f : {pd::Family::Clip, pd::Family::MaskedLM, pd::Family::CausalLM})
+      (void)t.problems(f);
     pd::RenderInput in = pd::RenderInput::ofClass("T-shirt/top");
     in.textA = "a \xe2\x80\x9cquoted\xe2\x80\x9d sentence";
     in.textB = "second";

@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <string>
 
+#include "fuzz_util.h"
 #include "promptdesk/dataset.h"
 #include "promptdesk/error.h"
-#include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;

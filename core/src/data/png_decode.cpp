@@ -122,8 +122,9 @@ bool runLibpng(Job& job) {
                     ", more pixels than the limit",
                 path);
   if (job.failure == Failure::TooSmallFile)
-    throw Error("PNG header claims " + std::to_string(job.width) + "x" + std::to_string(job.height) +
-                    " pixels: " + job.message + " (truncated or corrupt)",
+    throw Error("PNG header claims " + std::to_string(job.width) + "x" +
+                    std::to_string(job.height) + " pixels: " + job.message +
+                    " (truncated or corrupt)",
                 path);
   throw Error(std::string("corrupt or truncated PNG: ") + job.message, path);
 }

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "data/dataset_loaders.h"
-#include "io/json_limits.h"
 #include "data/delimited_reader.h"
+#include "io/json_limits.h"
 #include "promptdesk/error.h"
 
 namespace fs = std::filesystem;

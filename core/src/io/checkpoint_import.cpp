@@ -38,12 +38,18 @@ constexpr std::size_t kKeepStderr = 64 * 1024;  // the tail of the child's messa
 
 std::string signalName(int sig) {
   switch (sig) {
-    case SIGSEGV: return "SIGSEGV, invalid memory access";
-    case SIGABRT: return "SIGABRT, aborted";
-    case SIGBUS: return "SIGBUS, bus error";
-    case SIGFPE: return "SIGFPE, arithmetic error";
-    case SIGILL: return "SIGILL, illegal instruction";
-    case SIGKILL: return "SIGKILL";
+    case SIGSEGV:
+      return "SIGSEGV, invalid memory access";
+    case SIGABRT:
+      return "SIGABRT, aborted";
+    case SIGBUS:
+      return "SIGBUS, bus error";
+    case SIGFPE:
+      return "SIGFPE, arithmetic error";
+    case SIGILL:
+      return "SIGILL, illegal instruction";
+    case SIGKILL:
+      return "SIGKILL";
     default: {
       const char* s = strsignal(sig);
       return s ? s : "signal " + std::to_string(sig);
@@ -227,9 +233,9 @@ ImportedCheckpoint importCheckpointIsolated(const std::string& in, const std::st
         line.find("DefaultCPUAllocator") != std::string::npos)
       reason = "reading it needs more than the " + mib(memLimit) + " memory limit (" + line + ")";
     else
-      reason = line.empty() ? "the importer failed (exit status " +
-                                  std::to_string(WEXITSTATUS(status)) + ")"
-                            : line;
+      reason = line.empty()
+                   ? "the importer failed (exit status " + std::to_string(WEXITSTATUS(status)) + ")"
+                   : line;
   } else if (!fs::is_regular_file(out, ec)) {
     reason = "the importer reported success but wrote no output";
   }
@@ -249,8 +255,8 @@ ImportedCheckpoint importCheckpointCached(const std::string& in,
   const std::string hash = io::sha256File(in);
   const fs::path dir = fs::path(dataPath("imported"));
   fs::create_directories(dir, ec);
-  if (ec) throw Error("cannot create the folder for imported checkpoints: " + ec.message(),
-                      dir.string());
+  if (ec)
+    throw Error("cannot create the folder for imported checkpoints: " + ec.message(), dir.string());
   const fs::path out = dir / (hash + ".safetensors");
   ImportedCheckpoint r;
   if (fs::is_regular_file(out, ec)) {

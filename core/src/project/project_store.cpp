@@ -3,8 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "project/project_impl.h"
 #include "io/json_limits.h"
+#include "project/project_impl.h"
 #include "promptdesk/error.h"
 #include "promptdesk/hash.h"
 

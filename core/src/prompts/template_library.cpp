@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "promptdesk/template_set.h"
 #include "io/json_limits.h"
+#include "promptdesk/template_set.h"
 
 namespace pd {
 

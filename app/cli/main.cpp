@@ -69,6 +69,10 @@ int main(int argc, char** argv) {
   app.set_version_flag(
       "--version", "promptdesk-cli " + pd::version() + " (LibTorch " + pd::torchVersion() + ")\n");
   app.fallthrough(false);
+  // Handled (and removed) before parsing by isolateTorchScriptModels; declared for --help.
+  app.add_flag("--in-process",
+               "load a .pt given with --model/-m in this process instead of converting it in a "
+               "child process with memory and time limits");
 
   pd::cli::Outcome outcome;
   auto& reg = pd::cli::registry();

@@ -299,6 +299,29 @@ class TestHostileFiles : public QObject {
     QCOMPARE(sd.metadata.at("source_format"), std::string("openai-torchscript"));
   }
 
+  // The address-space limit is applied to the child and named in the error when it is hit.
+  void isolatedImportMemoryLimit() {
+    QTemporaryDir dir;
+    pd::IsolatedImportOptions opt;
+    opt.cliPath = std::string(PD_BIN_DIR) + "/promptdesk-cli";
+    if (!QFileInfo(QString::fromStdString(opt.cliPath)).isExecutable())
+      QSKIP("promptdesk-cli not built in this tree");
+#if defined(__SANITIZE_ADDRESS__)
+    QSKIP("no RLIMIT_AS under AddressSanitizer");
+#endif
+    opt.memoryLimitBytes = 96ull << 20;  // less than LibTorch needs to start
+    const std::string out = dir.filePath("vit.safetensors").toStdString();
+    try {
+      pd::importCheckpointIsolated(kData + "/clip-tiny-vit/openai-jit.pt", out, opt);
+      QFAIL("imported within 96 MiB of address space");
+    } catch (const pd::Error& e) {
+      const std::string m = e.what();
+      QVERIFY2(m.find("this file is not a valid CLIP checkpoint: ") != std::string::npos, e.what());
+      QVERIFY2(m.find("96 MiB memory limit") != std::string::npos, e.what());
+    }
+    QVERIFY(!QFile::exists(QString::fromStdString(out)));
+  }
+
   void isolatedImportChildFailures() {
     QTemporaryDir dir;
     const QString in = dir.filePath("model.pt");

@@ -228,9 +228,10 @@ ImportedCheckpoint importCheckpointIsolated(const std::string& in, const std::st
                mib(memLimit) + "?)";
   } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
     std::string line = lastErrorLine(err, in);
-    if (line.find("bad_alloc") != std::string::npos ||
-        line.find("Cannot allocate memory") != std::string::npos ||
-        line.find("DefaultCPUAllocator") != std::string::npos)
+    if (memLimit > 0 && (line.find("bad_alloc") != std::string::npos ||
+                         line.find("Cannot allocate memory") != std::string::npos ||
+                         line.find("failed to map segment") != std::string::npos ||
+                         line.find("DefaultCPUAllocator") != std::string::npos))
       reason = "reading it needs more than the " + mib(memLimit) + " memory limit (" + line + ")";
     else
       reason = line.empty()

@@ -12,8 +12,10 @@
 #include "data/image_decode.h"
 #include "io/json_limits.h"
 #include "io/safetensors.h"
+#include "project/sqlite_db.h"
 #include "project/tensor_blob.h"
 
+#include <sqlite3.h>
 #include <QtTest/QtTest>
 
 #include <cstdint>
@@ -261,6 +263,38 @@ class TestHostileFiles : public QObject {
         "blob metadata not an object",
         [blob] { pd::project::decodeSafetensors(blob(R"({"__metadata__":[1,2]})"), "blob"); },
         {"blob", "__metadata__"});
+  }
+
+  // Bug (found reading the code for this issue): a split row whose item_ids column is JSON but not
+  // a list of strings escaped Project::split() as an nlohmann exception instead of a pd::Error.
+  void projectSplitRowRegression() {
+    QTemporaryDir dir;
+    const std::string p = dir.filePath("splits.pdesk").toStdString();
+    std::int64_t splitId = 0;
+    {
+      auto project = pd::Project::create(p);
+      pd::DatasetRecord d;
+      d.name = "d";
+      d.path = "/nowhere";
+      d.contentHash = "00";
+      const std::int64_t ds = project->addDataset(d);
+      pd::SplitRecord s;
+      s.datasetId = ds;
+      s.name = "train";
+      s.itemIds = {"a", "b"};
+      splitId = project->addSplit(s);
+      QCOMPARE(project->split(splitId).itemIds.size(), std::size_t(2));
+    }
+    for (const char* bad : {R"({"a":1})", "[1,2]", "\"text\"", "[[[[]]]]"}) {
+      {
+        pd::project::Db db(p, SQLITE_OPEN_READWRITE, p);
+        pd::project::Stmt up(db, "UPDATE splits SET item_ids=?1 WHERE id=?2");
+        up.bind(1, std::string(bad)).bind(2, splitId).exec();
+      }
+      expectErrorInChild((std::string("split item_ids ") + bad).c_str(),
+                         [p, splitId] { pd::Project::open(p)->split(splitId); },
+                         {"split " + std::to_string(splitId)});
+    }
   }
 
   void isolatedImportGarbage() {

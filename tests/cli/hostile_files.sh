@@ -8,8 +8,20 @@ fail() { echo "FAIL: $*"; exit 1; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 h="$data/hostile"
 limit_kb=$((200 * 1024))
-timebin=/usr/bin/time
-[ -x "$timebin" ] || fail "GNU time (/usr/bin/time, Debian package 'time') is needed to measure peak memory"
+# Peak RSS (kB) of a command and the children it waits for, written to $tmp/rss: GNU time, else
+# Python's getrusage(RUSAGE_CHILDREN) (ru_maxrss: the largest process of the tree).
+if [ -x /usr/bin/time ]; then
+  measure() { /usr/bin/time -f "%M" -o "$tmp/rss" "$@"; }
+elif command -v python3 > /dev/null; then
+  measure() {
+    python3 -c 'import resource, subprocess, sys
+rc = subprocess.call(sys.argv[2:])
+open(sys.argv[1], "w").write("%d\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(rc)' "$tmp/rss" "$@"
+  }
+else
+  fail "GNU time (Debian package 'time') or python3 is needed to measure peak memory"
+fi
 # The isolated .pt import caches its output under the data folder: keep it inside $tmp.
 export PROMPTDESK_DATA="$tmp/data"
 mkdir -p "$PROMPTDESK_DATA"
@@ -17,7 +29,7 @@ mkdir -p "$PROMPTDESK_DATA"
 # check NAME "expected text" cmd args...   (the command must fail cleanly and name the file)
 check() {
   local name="$1" want="$2"; shift 2
-  "$timebin" -f "%M" -o "$tmp/rss" "$@" > "$tmp/out" 2> "$tmp/err"; local rc=$?
+  measure "$@" > "$tmp/out" 2> "$tmp/err"; local rc=$?
   local rss; rss=$(tail -n 1 "$tmp/rss")
   local msg; msg=$(grep -a -v "^reading \|^importing \|Command exited with" "$tmp/err" | tail -n 3)
   [ "$rc" -ge 1 ] && [ "$rc" -lt 128 ] || fail "$name: exit status $rc (want 1..127): $msg"

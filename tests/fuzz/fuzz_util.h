@@ -25,6 +25,15 @@ inline const std::filesystem::path& scratchDir() {
     std::filesystem::create_directories(d);
     return d;
   }();
+  // Removed when the fuzzer exits normally (a crash leaves it for inspection); /dev/shm is RAM.
+  static const bool cleanup = [] {
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    });
+    return true;
+  }();
+  (void)cleanup;
   return dir;
 }
 

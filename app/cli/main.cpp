@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "command_registry.h"
+#include "promptdesk/checkpoint_import.h"
 #include "promptdesk/error.h"
 #include "promptdesk/threading_env.h"
 #include "promptdesk/version.h"
@@ -30,6 +31,37 @@ CLI::App& group(CLI::App& root, const std::string& name, const std::string& desc
   return *sub;
 }
 
+// `--model X.pt` / `-m X.pt` (any command): a TorchScript archive is converted by
+// `promptdesk-cli import-checkpoint` in a child process with limits
+// (promptdesk/checkpoint_import.h) and the option is pointed at the resulting safetensors, so
+// torch::jit::load never runs on an untrusted file in this process. `--in-process` (anywhere;
+// removed here) keeps the .pt as given.
+static std::vector<std::string> isolateTorchScriptModels(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  auto inProcess = std::find(args.begin(), args.end(), "--in-process");
+  if (inProcess != args.end()) {
+    args.erase(inProcess);
+    return args;
+  }
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    std::string* value = nullptr;
+    std::string prefix;
+    if ((args[i] == "--model" || args[i] == "-m") && i + 1 < args.size()) {
+      value = &args[i + 1];
+    } else if (args[i].rfind("--model=", 0) == 0) {
+      value = &args[i];
+      prefix = "--model=";
+    }
+    if (!value) continue;
+    const std::string path = value->substr(prefix.size());
+    if (!pd::needsIsolatedImport(path)) continue;
+    std::cerr << "importing " << path
+              << " in a separate process (--in-process: load it here) ...\n";
+    *value = prefix + pd::importCheckpointCached(path).safetensorsPath;
+  }
+  return args;
+}
+
 }  // namespace pd::cli
 
 int main(int argc, char** argv) {
@@ -39,6 +71,10 @@ int main(int argc, char** argv) {
   app.set_version_flag(
       "--version", "promptdesk-cli " + pd::version() + " (LibTorch " + pd::torchVersion() + ")\n");
   app.fallthrough(false);
+  // Handled (and removed) before parsing by isolateTorchScriptModels; declared for --help.
+  app.add_flag("--in-process",
+               "load a .pt given with --model/-m in this process instead of converting it in a "
+               "child process with memory and time limits");
 
   pd::cli::Outcome outcome;
   auto& reg = pd::cli::registry();
@@ -47,7 +83,10 @@ int main(int argc, char** argv) {
   for (auto& entry : reg) entry.second(app, outcome);
 
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args = pd::cli::isolateTorchScriptModels(argc, argv);
+    std::vector<char*> ptrs;
+    for (auto& a : args) ptrs.push_back(a.data());
+    app.parse(static_cast<int>(ptrs.size()), ptrs.data());
   } catch (const CLI::Success& s) {
     return app.exit(s);
   } catch (const CLI::ParseError& e) {

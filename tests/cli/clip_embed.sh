@@ -5,9 +5,18 @@ cli="$1"; data="$2"
 fail() { echo "FAIL: $*"; exit 1; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-"$cli" model-info --model "$data/clip-tiny-vit/openai-jit.pt" > "$tmp/info.json" || fail "model-info exit"
+# --in-process: the TorchScript reader itself runs in this process.
+"$cli" model-info --in-process --model "$data/clip-tiny-vit/openai-jit.pt" > "$tmp/info.json" \
+  || fail "model-info exit"
 grep -q '"transformer_heads": 2' "$tmp/info.json" || fail "model-info heads: $(cat "$tmp/info.json")"
 grep -q '"format": "openai-torchscript"' "$tmp/info.json" || fail "model-info format"
+# Default: a .pt is converted by import-checkpoint in a child process; the safetensors is read.
+PROMPTDESK_DATA="$tmp/data" "$cli" model-info --model "$data/clip-tiny-vit/openai-jit.pt" \
+  > "$tmp/info2.json" 2> "$tmp/err2" || fail "model-info (isolated) exit: $(cat "$tmp/err2")"
+grep -q "in a separate process" "$tmp/err2" || fail "no isolated import: $(cat "$tmp/err2")"
+grep -q '"format": "safetensors"' "$tmp/info2.json" || fail "isolated model-info format"
+grep -q '"transformer_heads": 2' "$tmp/info2.json" || fail "isolated model-info heads"
+ls "$tmp/data/imported/"*.safetensors > /dev/null || fail "no converted file in the data folder"
 grep -q '"parameter_count"' "$tmp/info.json" || fail "model-info parameter count"
 "$cli" model-info --model "$data/clip-tiny-rn/model.safetensors" | grep -q '"vision": "resnet"' \
   || fail "model-info resnet"

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/dataset_loaders.h"
+#include "io/json_limits.h"
 #include "promptdesk/error.h"
 
 namespace fs = std::filesystem;
@@ -44,16 +45,8 @@ class CoopSplitDataset : public Dataset {
     std::string stem = file.stem().string();
     name_ = stem.rfind("split_zhou_", 0) == 0 ? stem.substr(11) : stem;
 
-    nlohmann::json j;
-    {
-      std::ifstream in(file);
-      if (!in) throw Error("cannot open split file", file.string());
-      try {
-        j = nlohmann::json::parse(in);
-      } catch (const nlohmann::json::exception& e) {
-        throw Error(std::string("not valid JSON: ") + e.what(), file.string());
-      }
-    }
+    const nlohmann::json j =
+        io::parseJsonLimited(io::readJsonFileText(file.string()), file.string());
     if (!j.is_object()) throw Error("expected an object with train/val/test lists", file.string());
 
     std::vector<std::string> names;

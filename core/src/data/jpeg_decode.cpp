@@ -34,7 +34,13 @@ void onMessage(j_common_ptr cinfo, int level) {
 
 void silent(j_common_ptr) {}
 
-enum class Failure { None, Libjpeg, TooLarge, Unsupported };
+enum class Failure { None, Libjpeg, TooLarge, TooSmallFile, Unsupported };
+
+// A sequential Huffman-coded scan spends at least 2 bits (DC code + end-of-block) on every 8x8
+// block of its full-resolution component: at least width*height/256 bytes. Half that is required
+// of such files before the pixel buffer is allocated (libjpeg would pad a truncated scan with grey
+// rather than fail). Progressive and arithmetic-coded files have no such bound.
+constexpr uint64_t kMinPixelsPerByte = 512;
 
 struct Job {
   const uint8_t* data = nullptr;
@@ -92,6 +98,14 @@ bool runLibjpeg(Job& job) {
     jpeg_destroy_decompress(&cinfo);
     return false;
   }
+  if (!cinfo.progressive_mode && !cinfo.arith_code &&
+      uint64_t(job.width) * uint64_t(job.height) > kMinPixelsPerByte * uint64_t(job.size) + 65536) {
+    job.failure = Failure::TooSmallFile;
+    std::snprintf(job.message, sizeof(job.message),
+                  "more than the %zu-byte file can hold (truncated or corrupt)", job.size);
+    jpeg_destroy_decompress(&cinfo);
+    return false;
+  }
   switch (cinfo.jpeg_color_space) {
     case JCS_GRAYSCALE:
       cinfo.out_color_space = JCS_GRAYSCALE;
@@ -130,6 +144,10 @@ bool runLibjpeg(Job& job) {
     case Failure::TooLarge:
       throw Error("image is " + std::to_string(job.width) + "x" + std::to_string(job.height) +
                       ", more pixels than the limit",
+                  path);
+    case Failure::TooSmallFile:
+      throw Error("JPEG header claims " + std::to_string(job.width) + "x" +
+                      std::to_string(job.height) + " pixels, " + job.message,
                   path);
     case Failure::Unsupported:
       throw Error(job.message, path);

@@ -13,7 +13,11 @@
 namespace pd::data {
 
 namespace {
-enum class Failure { None, Libpng, TooLarge };
+enum class Failure { None, Libpng, TooLarge, TooSmallFile };
+
+// DEFLATE cannot expand data more than 1032:1 (258-byte matches coded in 2 bits), so the file
+// bounds the pixel data it can hold: a header that claims more is refused before any allocation.
+constexpr uint64_t kMaxDeflateRatio = 1032;
 
 struct Job {
   const uint8_t* data = nullptr;
@@ -81,6 +85,18 @@ bool runLibpng(Job& job) {
     png_destroy_read_struct(&png, &info, nullptr);
     return false;
   }
+  {
+    const uint64_t rowBits = uint64_t(job.width) * uint64_t(job.channels) * uint64_t(job.bitDepth);
+    const uint64_t rawBytes = ((rowBits + 7) / 8 + 1) * uint64_t(job.height);  // + filter bytes
+    if (rawBytes > kMaxDeflateRatio * uint64_t(job.size) + 65536) {
+      job.failure = Failure::TooSmallFile;
+      std::snprintf(job.message, sizeof(job.message),
+                    "%llu bytes of pixel data, more than the %zu-byte file can hold compressed",
+                    static_cast<unsigned long long>(rawBytes), job.size);
+      png_destroy_read_struct(&png, &info, nullptr);
+      return false;
+    }
+  }
   // PIL keeps tRNS out of RGB/grey images, and its RGB conversion of a palette ignores it.
   if (job.colorType == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
   if (job.colorType == PNG_COLOR_TYPE_GRAY && job.bitDepth < 8) png_set_expand_gray_1_2_4_to_8(png);
@@ -104,6 +120,11 @@ bool runLibpng(Job& job) {
   if (job.failure == Failure::TooLarge)
     throw Error("image is " + std::to_string(job.width) + "x" + std::to_string(job.height) +
                     ", more pixels than the limit",
+                path);
+  if (job.failure == Failure::TooSmallFile)
+    throw Error("PNG header claims " + std::to_string(job.width) + "x" +
+                    std::to_string(job.height) + " pixels: " + job.message +
+                    " (truncated or corrupt)",
                 path);
   throw Error(std::string("corrupt or truncated PNG: ") + job.message, path);
 }

@@ -10,6 +10,7 @@
 
 #include "data/dataset_loaders.h"
 #include "data/delimited_reader.h"
+#include "io/json_limits.h"
 #include "promptdesk/error.h"
 
 namespace fs = std::filesystem;
@@ -175,8 +176,8 @@ class TextDataset : public Dataset {
       }
       nlohmann::json j;
       try {
-        j = nlohmann::json::parse(ln);
-      } catch (const nlohmann::json::exception&) {
+        j = io::parseJsonLimited(ln, where);
+      } catch (const Error&) {
         addProblem("bad-row", where, "not a JSON object");
         continue;
       }

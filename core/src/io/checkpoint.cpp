@@ -5,6 +5,7 @@
 #include <set>
 
 #include "io/hf_clip.h"
+#include "io/json_limits.h"
 #include "io/safetensors.h"
 #include "io/sha256.h"
 #include "io/torchscript_archive.h"
@@ -29,14 +30,9 @@ bool isHfConfig(const json& c) {
 json readConfigIfAny(const fs::path& cfg) {
   std::error_code ec;
   if (!fs::is_regular_file(cfg, ec)) return nullptr;
-  std::ifstream in(cfg);
-  try {
-    json j = json::parse(in);
-    if (!j.is_object()) throw pd::Error("config.json is not a JSON object", cfg.string());
-    return j;
-  } catch (const json::exception& e) {
-    throw pd::Error(std::string("not valid JSON: ") + e.what(), cfg.string());
-  }
+  json j = parseJsonLimited(readJsonFileText(cfg.string()), cfg.string());
+  if (!j.is_object()) throw pd::Error("config.json is not a JSON object", cfg.string());
+  return j;
 }
 
 // Float types to float32 (F16/BF16 already are; F64 too); integer buffers kept.
@@ -46,8 +42,7 @@ void toFloat32(StateDict& sd) {
 }
 
 std::string hashShards(const fs::path& dir, const fs::path& index) {
-  std::ifstream in(index);
-  json idx = json::parse(in, nullptr, false);
+  json idx = parseJsonLimited(readJsonFileText(index.string()), index.string());
   std::set<std::string> shards;
   if (idx.is_object() && idx.contains("weight_map") && idx["weight_map"].is_object())
     for (const auto& v : idx["weight_map"])

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "io/json_limits.h"
 #include "io/safetensors.h"
 #include "promptdesk/error.h"
 
@@ -63,13 +64,7 @@ std::string joinKeys(const std::vector<std::string>& keys, std::size_t max = 12)
 }
 
 json readJsonFile(const fs::path& p) {
-  std::ifstream in(p);
-  if (!in) throw pd::Error("cannot open for reading", p.string());
-  try {
-    return json::parse(in);
-  } catch (const json::exception& e) {
-    throw pd::Error(std::string("not valid JSON: ") + e.what(), p.string());
-  }
+  return parseJsonLimited(readJsonFileText(p.string()), p.string());
 }
 
 // Field of an HF sub-config, with the library's documented default when absent.

@@ -144,7 +144,19 @@ Header parseHeader(ByteSource& src, const std::string& name) {
   // Duplicate keys: nlohmann keeps the last silently, so watch the key events while parsing.
   std::vector<std::set<std::string>> open;
   std::string duplicate;
-  json::parser_callback_t cb = [&](int, json::parse_event_t ev, json& parsed) {
+  // Nesting: the format needs 3 levels (header, entry, shape); refuse deep input while parsing.
+  // Tensor count: refused while parsing too, before the table is built.
+  std::size_t topLevelKeys = 0;
+  json::parser_callback_t cb = [&](int depth, json::parse_event_t ev, json& parsed) {
+    if ((ev == json::parse_event_t::object_start || ev == json::parse_event_t::array_start) &&
+        depth >= kSafetensorsMaxDepth)
+      throw pd::Error("safetensors header nests deeper than " +
+                          std::to_string(kSafetensorsMaxDepth) + " levels",
+                      name);
+    if (ev == json::parse_event_t::key && depth == 1 && ++topLevelKeys > kSafetensorsMaxTensors + 1)
+      throw pd::Error("safetensors header lists more than " +
+                          std::to_string(kSafetensorsMaxTensors) + " tensors",
+                      name);
     if (ev == json::parse_event_t::object_start) {
       open.emplace_back();
     } else if (ev == json::parse_event_t::object_end) {

@@ -15,6 +15,10 @@ namespace pd::io {
 
 // Largest JSON header accepted (the reference implementation uses the same 100 MB cap).
 constexpr std::uint64_t kSafetensorsMaxHeader = 100ull * 1000 * 1000;
+// Most tensors one file may list (CLIP ViT-L/14 has about 600) and deepest JSON nesting of the
+// header (the format itself needs 3: header object, tensor entry, shape array).
+constexpr std::size_t kSafetensorsMaxTensors = 200'000;
+constexpr int kSafetensorsMaxDepth = 8;
 
 // Reads every tensor. F16/BF16 are upcast to float32; F32, F64, I64, I32, I16, I8, U8, BOOL keep
 // their dtype. `__metadata__` goes to StateDict::metadata; StateDict::source = path.

@@ -21,7 +21,17 @@ std::string firstLine(const std::string& s) {
     if (close != std::string::npos) line = line.substr(close + 2);
     if (line.rfind(". ", 0) == 0) line = line.substr(2);
   }
-  return line.empty() ? "unreadable archive" : line;
+  // Torch quotes bytes of the file in some messages ("Couldn't parse the version <bytes>"): keep
+  // the message printable (control and non-ASCII bytes -> one '?' per run) and short.
+  std::string clean;
+  for (unsigned char c : line) {
+    if (c >= 0x20 && c < 0x7f)
+      clean += static_cast<char>(c);
+    else if (clean.empty() || clean.back() != '?')
+      clean += '?';
+  }
+  if (clean.size() > 300) clean = clean.substr(0, 300) + "...";
+  return clean.empty() ? "unreadable archive" : clean;
 }
 
 at::Tensor normalise(const at::Tensor& t) {

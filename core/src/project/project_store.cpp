@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/json_limits.h"
 #include "project/project_impl.h"
 #include "promptdesk/error.h"
 #include "promptdesk/hash.h"
@@ -20,11 +21,7 @@ using project::Tx;
 
 namespace {
 json parseJson(const std::string& text, const std::string& what) {
-  try {
-    return json::parse(text);
-  } catch (const json::exception& e) {
-    throw Error(std::string("invalid JSON: ") + e.what(), what);
-  }
+  return io::parseJsonLimited(text, what);
 }
 
 FileCheck checkFile(const std::string& path, const std::string& hash) {
@@ -215,7 +212,14 @@ SplitRecord readSplit(Stmt& s) {
   r.name = s.text(2);
   r.shots = static_cast<int>(s.i64(3));
   r.seed = s.i64(4);
-  r.itemIds = json::parse(s.text(5)).get<std::vector<std::string>>();
+  // The item list comes from the file: a damaged row is a pd::Error, not a json exception.
+  const json ids = parseJson(s.text(5), "split " + std::to_string(r.id) + " item_ids");
+  if (!ids.is_array()) throw Error("not a list of item ids", "split " + std::to_string(r.id));
+  for (const auto& v : ids) {
+    if (!v.is_string())
+      throw Error("item id is not a string", "split " + std::to_string(r.id) + " item_ids");
+    r.itemIds.push_back(v.get<std::string>());
+  }
   r.hash = s.text(6);
   return r;
 }

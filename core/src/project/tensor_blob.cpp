@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/safetensors.h"
 #include "promptdesk/error.h"
 
 using nlohmann::json;
@@ -43,51 +44,9 @@ std::string encodeSafetensors(const std::map<std::string, at::Tensor>& tensors,
 }
 
 io::StateDict decodeSafetensors(const std::string& bytes, const std::string& source) {
-  if (bytes.size() < 8) throw Error("safetensors blob shorter than its 8-byte header", source);
-  std::uint64_t len = 0;
-  for (int i = 0; i < 8; ++i)
-    len |= std::uint64_t(static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)])) << (8 * i);
-  if (len > bytes.size() - 8) throw Error("safetensors header length out of range", source);
-  json header = json::parse(bytes.substr(8, len), nullptr, false);
-  if (!header.is_object()) throw Error("safetensors header is not a JSON object", source);
-  const char* base = bytes.data() + 8 + len;
-  std::uint64_t dataSize = bytes.size() - 8 - len;
-  io::StateDict sd;
-  sd.source = source;
-  for (auto it = header.begin(); it != header.end(); ++it) {
-    if (it.key() == "__metadata__") {
-      for (auto m = it->begin(); m != it->end(); ++m)
-        if (m->is_string()) sd.metadata[m.key()] = m->get<std::string>();
-      continue;
-    }
-    const json& e = *it;
-    std::string where = source + ": tensor '" + it.key() + "'";
-    if (!e.is_object() || !e.contains("dtype") || !e.contains("shape") ||
-        !e.contains("data_offsets"))
-      throw Error("malformed tensor entry", where);
-    std::string dt = e["dtype"].get<std::string>();
-    at::ScalarType st;
-    if (dt == "F32")
-      st = at::kFloat;
-    else if (dt == "I64")
-      st = at::kLong;
-    else
-      throw Error("unsupported dtype " + dt, where);
-    std::vector<std::int64_t> shape = e["shape"].get<std::vector<std::int64_t>>();
-    std::uint64_t b = e["data_offsets"][0].get<std::uint64_t>();
-    std::uint64_t en = e["data_offsets"][1].get<std::uint64_t>();
-    std::int64_t numel = 1;
-    for (auto s : shape) {
-      if (s < 0) throw Error("negative dimension", where);
-      numel *= s;
-    }
-    if (en < b || en > dataSize || en - b != std::uint64_t(numel) * at::elementSize(st))
-      throw Error("data offsets out of range", where);
-    at::Tensor t = at::empty(shape, at::TensorOptions().dtype(st));
-    if (numel) std::memcpy(t.data_ptr(), base + b, en - b);
-    sd.tensors[it.key()] = t;
-  }
-  return sd;
+  // The same validated reader as for files (header length, tensor table, shape products, offsets
+  // against the real size): a blob in a project file is as untrusted as any other file.
+  return io::readSafetensorsBytes(bytes, source);
 }
 
 }  // namespace pd::project

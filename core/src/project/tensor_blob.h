@@ -1,6 +1,6 @@
 #pragma once
 // Safetensors bytes in memory, for artifacts stored as BLOBs (learned prompts, checkpoints).
-// Supports F32 and I64 tensors plus string metadata.
+// Writes F32 and I64 tensors plus string metadata; reads what io::readSafetensorsBytes reads.
 #include <ATen/ATen.h>
 
 #include <map>

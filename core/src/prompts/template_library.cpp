@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/json_limits.h"
 #include "promptdesk/template_set.h"
 
 namespace pd {
@@ -141,12 +142,7 @@ const TemplateLibrary& TemplateLibrary::builtin() {
 }
 
 TemplateLibrary TemplateLibrary::fromJson(const std::string& text, const std::string& origin) {
-  ojson j;
-  try {
-    j = ojson::parse(text);
-  } catch (const ojson::parse_error& e) {
-    throw Error(std::string("not valid JSON: ") + e.what(), origin);
-  }
+  const ojson j = io::parseJsonLimited<ojson>(text, origin);
   if (!j.is_object() || !j.contains("datasets") || !j["datasets"].is_array())
     throw Error("expected {\"datasets\": [...]}", origin);
   if (j.contains("version") && (!j["version"].is_number_integer() || j["version"] != 1))
@@ -162,11 +158,7 @@ TemplateLibrary TemplateLibrary::fromJson(const std::string& text, const std::st
 }
 
 TemplateLibrary TemplateLibrary::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot open the template library", path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return fromJson(ss.str(), path);
+  return fromJson(io::readJsonFileText(path), path);
 }
 
 std::string TemplateLibrary::toJson() const {

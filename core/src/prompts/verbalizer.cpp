@@ -1,5 +1,6 @@
 // Verbalizer: label words and CLIP aliases per class; JSON load/save with field-naming errors.
 #include "promptdesk/verbalizer.h"
+#include "io/json_limits.h"
 
 #include <algorithm>
 #include <fstream>
@@ -103,12 +104,7 @@ std::vector<std::vector<std::vector<int>>> Verbalizer::wordTokenIds(
 }
 
 Verbalizer Verbalizer::fromJson(const std::string& text, const std::string& origin) {
-  ojson j;
-  try {
-    j = ojson::parse(text);
-  } catch (const ojson::parse_error& e) {
-    throw Error(std::string("not valid JSON: ") + e.what(), origin);
-  }
+  const ojson j = io::parseJsonLimited<ojson>(text, origin);
   if (!j.is_object()) throw Error("expected a JSON object, got " + typeName(j), origin);
   Verbalizer v;
   static const std::set<std::string> known = {"classes",     "label_words", "aliases",
@@ -184,11 +180,7 @@ Verbalizer Verbalizer::fromJson(const std::string& text, const std::string& orig
 }
 
 Verbalizer Verbalizer::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot open the verbalizer file", path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return fromJson(ss.str(), path);
+  return fromJson(io::readJsonFileText(path), path);
 }
 
 std::string Verbalizer::toJson() const {

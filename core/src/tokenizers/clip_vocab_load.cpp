@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/json_limits.h"
 #include "promptdesk/error.h"
 #include "promptdesk/paths.h"
 #include "promptdesk/tokenizer.h"
@@ -123,13 +124,7 @@ ClipTokenizer ClipTokenizer::fromHfFolder(const std::string& dir) {
   std::string mergesPath = (fs::path(dir) / "merges.txt").string();
   if (!fs::exists(vocabPath)) throw Error("Hugging Face tokenizer file vocab.json not found", dir);
   if (!fs::exists(mergesPath)) throw Error("Hugging Face tokenizer file merges.txt not found", dir);
-  nlohmann::json j;
-  try {
-    std::ifstream in(vocabPath, std::ios::binary);
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(std::string("invalid JSON: ") + e.what(), vocabPath);
-  }
+  const nlohmann::json j = io::parseJsonLimited(io::readJsonFileText(vocabPath), vocabPath);
   if (!j.is_object()) throw Error("expected a JSON object token -> id", vocabPath);
   std::unordered_map<std::string, int> encoder;
   for (auto it = j.begin(); it != j.end(); ++it) {

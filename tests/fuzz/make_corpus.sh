@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Assembles the libFuzzer seed corpora: tests/fuzz/seeds/<target>/ (hand-made, committed) plus
+# small real files from tests/data and resources. Usage: make_corpus.sh TESTDATA SEEDS OUT
+set -euo pipefail
+data="$1"; seeds="$2"; out="$3"
+res="$(cd "$data/../../resources" && pwd)"
+targets="safetensors template tokenizer coop_split text_dataset idx image template_library verbalizer project"
+for t in $targets; do
+  mkdir -p "$out/$t"
+  if [ -d "$seeds/$t" ]; then cp -f "$seeds/$t"/* "$out/$t"/; fi
+done
+# safetensors: the small golden files (the models are MBs: too slow as seeds)
+for m in clip-tiny-vit clip-tiny-rn; do
+  cp -f "$data/$m/golden-fp16.safetensors" "$out/safetensors/$m-golden-fp16.safetensors"
+done
+cp -f "$data/clip-tiny-vit/golden.safetensors" "$out/safetensors/clip-tiny-vit-golden.safetensors"
+cp -f "$data/clip-tokenizer-cases.json" "$out/tokenizer/"
+cp -f "$data"/clip-preprocess/*.png "$data"/clip-preprocess/*.jpg "$out/image/"
+cp -f "$res/templates/library.json" "$out/template_library/builtin.json"
+cp -f "$data"/prompts/*.json "$out/template_library/"
+cp -f "$data/project/v1.pdesk" "$out/project/v1.pdesk"
+echo "fuzz corpora in $out: $(for t in $targets; do printf '%s=%s ' "$t" "$(ls "$out/$t" | wc -l)"; done)"

@@ -10,7 +10,7 @@ PACKAGES=(
   libsqlite3-dev nlohmann-json3-dev libcli11-dev
   libpcre2-dev libutf8proc-dev
   libpng-dev libjpeg-dev libstb-dev zlib1g-dev
-  xvfb xauth qt6-svg-dev
+  xvfb xauth qt6-svg-dev time
   clang libclang-rt-14-dev
   python3-torch  # the PyTorch anchor of bench/coop_reference.py and bench/clip_encode_reference.py
   dataset-fashion-mnist

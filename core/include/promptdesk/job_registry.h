@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "promptdesk/jobs.h"
@@ -35,6 +36,21 @@ struct JobKindInfo {
   // A grid kind (an experiment) runs as its cells: expandJobSpec() gives one spec per cell, each
   // of an ordinary kind, recorded as its own run.
   bool grid = false;
+
+  // Appends an option and returns it (for setting required / choices).
+  OptionSpec& addOption(std::string name, std::string type, std::string defaultJson,
+                        std::string help, std::optional<double> min = {},
+                        std::optional<double> max = {}) {
+    OptionSpec o;
+    o.name = std::move(name);
+    o.type = std::move(type);
+    o.defaultJson = std::move(defaultJson);
+    o.help = std::move(help);
+    o.min = min;
+    o.max = max;
+    options.push_back(std::move(o));
+    return options.back();
+  }
 };
 
 // What a running job kind sees of the project it records into (implemented over a Project

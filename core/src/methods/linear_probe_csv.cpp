@@ -31,15 +31,7 @@ JobKindInfo linearProbeInfo() {
       "per epoch; resumable.";
   auto opt = [&](std::string name, std::string type, std::string def, std::string help,
                  std::optional<double> mn = {}, std::optional<double> mx = {}) {
-    OptionSpec o;
-    o.name = std::move(name);
-    o.type = std::move(type);
-    o.defaultJson = std::move(def);
-    o.help = std::move(help);
-    o.min = mn;
-    o.max = mx;
-    k.options.push_back(o);
-    return &k.options.back();
+    return &k.addOption(std::move(name), std::move(type), std::move(def), std::move(help), mn, mx);
   };
   opt("csv", "path", "null", "CSV file: header row, numeric features, one label column")->required =
       true;

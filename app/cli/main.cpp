@@ -76,6 +76,13 @@ int main(int argc, char** argv) {
                "load a .pt given with --model/-m in this process instead of converting it in a "
                "child process with memory and time limits");
 
+  app.footer(
+      "Environment:\n"
+      "  PROMPTDESK_DATA              data folder (vocabularies, models, imports); default\n"
+      "                               ~/.local/share/promptdesk\n"
+      "  PROMPTDESK_MAX_IMAGE_PIXELS  images whose header claims more pixels are refused before\n"
+      "                               decoding (default 100000000)\n"
+      "  PROMPTDESK_CLI               the promptdesk-cli that runs isolated .pt imports");
   pd::cli::Outcome outcome;
   auto& reg = pd::cli::registry();
   std::stable_sort(reg.begin(), reg.end(),

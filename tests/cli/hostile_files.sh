@@ -74,6 +74,14 @@ check idx-bomb-header "not plausible\|over the limit" \
 cp "$tmp/idx-a/train-labels-idx1-ubyte" "$tmp/idx-b/"
 check idx-bomb-stream "more data than the header" \
   "$cli" dataset info --dataset "idx:$tmp/idx-b"
+# (c) the header claims 100 images of 1024x1024 (100 MiB, under the 2 GiB size limit) and the
+#     stream holds them in ~100 KB: refused by the compression-ratio guard once past 8 MiB.
+mkdir -p "$tmp/idx-c"
+{ printf '\x00\x00\x08\x03\x00\x00\x00\x64\x00\x00\x04\x00\x00\x00\x04\x00'; head -c 104857600 /dev/zero; } \
+  | gzip -9 -c > "$tmp/idx-c/train-images-idx3-ubyte.gz"
+{ printf '\x00\x00\x08\x01\x00\x00\x00\x64'; head -c 100 /dev/zero; } > "$tmp/idx-c/train-labels-idx1-ubyte"
+check idx-bomb-ratio "likely gzip bomb" \
+  "$cli" dataset info --dataset "idx:$tmp/idx-c"
 
 # A zip of garbage named .pt: imported in a child process (the default), and in-process.
 check pt-zip-garbage "this file is not a valid CLIP checkpoint" \

@@ -147,7 +147,26 @@ class TestHostileFiles : public QObject {
                          pd::preprocessImageFileForClip(kData + "/clip-preprocess/landscape.jpg",
                                                         32, small);
                        },
-                       {"landscape.jpg", "more pixels than the limit"});
+                       {"landscape.jpg", "more pixels than the limit of 1000"});
+    // ... and so is the default, through PROMPTDESK_MAX_IMAGE_PIXELS (set in the child only).
+    expectErrorInChild("jpeg over PROMPTDESK_MAX_IMAGE_PIXELS=5000",
+                       [] {
+                         setenv("PROMPTDESK_MAX_IMAGE_PIXELS", "5000", 1);
+                         pd::preprocessImageFileForClip(kData + "/clip-preprocess/landscape.jpg",
+                                                        32);
+                       },
+                       {"landscape.jpg", "limit of 5000", "PROMPTDESK_MAX_IMAGE_PIXELS"});
+    expectErrorInChild("PROMPTDESK_MAX_IMAGE_PIXELS=lots",
+                       [] {
+                         setenv("PROMPTDESK_MAX_IMAGE_PIXELS", "lots", 1);
+                         pd::preprocessImageFileForClip(kData + "/clip-preprocess/landscape.jpg",
+                                                        32);
+                       },
+                       {"PROMPTDESK_MAX_IMAGE_PIXELS", "'lots' is not a positive number"});
+    setenv("PROMPTDESK_MAX_IMAGE_PIXELS", "1000000", 1);  // 300x200 fits
+    QCOMPARE(pd::preprocessImageFileForClip(kData + "/clip-preprocess/landscape.jpg", 32).size(),
+             std::size_t(3 * 32 * 32));
+    unsetenv("PROMPTDESK_MAX_IMAGE_PIXELS");
   }
 
   void idxBombs() {
@@ -200,6 +219,24 @@ class TestHostileFiles : public QObject {
                          pd::openDataset("idx:" + c.toStdString(), o);
                        },
                        {"over the limit of 1000000"});
+    // Header claims 100 images of 1024x1024 (100 MiB, under the 2 GiB limit) and the stream has
+    // them, as ~100 KB of gzip: refused by the compression-ratio guard once past 8 MiB.
+    const QString d = dir.filePath("d");
+    QDir().mkpath(d);
+    {
+      gzFile f = gzopen((d + "/train-images-idx3-ubyte.gz").toLocal8Bit().constData(), "wb9");
+      const unsigned char h[] = {0, 0, 8, 3, 0, 0, 0, 100, 0, 0, 4, 0, 0, 0, 4, 0};
+      gzwrite(f, h, sizeof h);
+      std::vector<char> zeros(1 << 20, 0);
+      for (int i = 0; i < 100; ++i) gzwrite(f, zeros.data(), static_cast<unsigned>(zeros.size()));
+      gzclose(f);
+      std::string l = {0, 0, 8, 1, 0, 0, 0, 100};
+      l.append(100, '\0');
+      std::ofstream((d + "/train-labels-idx1-ubyte").toStdString(), std::ios::binary) << l;
+    }
+    expectErrorInChild("idx gzip bomb within the size limit",
+                       [d] { pd::openDataset("idx:" + d.toStdString()); },
+                       {"train-images-idx3-ubyte.gz", "likely gzip bomb"});
   }
 
   void projectOfRandomBytes() {

@@ -70,6 +70,9 @@ struct DatasetOptions {
   std::vector<std::string> labelNames;  // integer labels -> names (else names from the data)
   bool verifyImages = false;  // folder/coop-split: read each image header, skip unreadable ones
   std::uint64_t maxDecompressedBytes = 1ull << 31;  // IDX: gzip-bomb guard
+  // IDX .gz: past 8 MiB of output, refuse a stream that inflates to more than this many times
+  // its compressed size (real IDX files inflate about 5x; deflate's ceiling is about 1032x).
+  double maxCompressionRatio = 100;
 };
 
 class Dataset {

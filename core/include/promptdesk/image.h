@@ -6,7 +6,9 @@
 // RGB, RGBA, palette; 1/2/4-bit grey scaled to 8 bits; 16-bit as PIL opens it: RGB/RGBA/grey+alpha
 // keep the high byte, plain 16-bit grey is clipped to 0..255 as PIL's I -> RGB conversion does).
 // Images whose header claims more than `maxPixels` are refused before any pixel buffer is
-// allocated. Corrupt, truncated or non-image files throw pd::Error naming the file.
+// allocated; the default limit is 100 megapixels, or the environment variable
+// PROMPTDESK_MAX_IMAGE_PIXELS (a positive integer) for every decode that does not set its own.
+// Corrupt, truncated or non-image files throw pd::Error naming the file.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -14,6 +16,10 @@
 namespace pd {
 
 constexpr int64_t kDefaultMaxImagePixels = 100'000'000;  // 100 megapixels
+
+// PROMPTDESK_MAX_IMAGE_PIXELS when set, else kDefaultMaxImagePixels. Throws pd::Error naming the
+// variable when it is set to anything but a positive integer.
+int64_t defaultMaxImagePixels();
 
 struct ImageInfo {
   int width = 0;  // as stored (before EXIF orientation)
@@ -28,7 +34,7 @@ struct ImageInfo {
 ImageInfo probeImage(const std::string& path);
 
 struct ImageDecodeOptions {
-  int64_t maxPixels = kDefaultMaxImagePixels;
+  int64_t maxPixels = defaultMaxImagePixels();
   // OpenAI's reference (PIL Image.open) ignores EXIF orientation; PromptDesk applies it unless
   // this is false.
   bool applyExifOrientation = true;

@@ -1,7 +1,8 @@
 // IDX datasets (MNIST, Fashion-MNIST): <prefix>-images-idx3-ubyte[.gz] +
 // <prefix>-labels-idx1-ubyte[.gz] per split (train, t10k -> test). Every header is checked against
 // the real (decompressed) size before memory is committed: data is read in chunks up to what the
-// dimensions claim, never past DatasetOptions::maxDecompressedBytes (gzip-bomb guard).
+// dimensions claim, never past DatasetOptions::maxDecompressedBytes, and a gzip stream that
+// inflates past 8 MiB at more than DatasetOptions::maxCompressionRatio is refused (bomb guard).
 #include <zlib.h>
 
 #include <algorithm>
@@ -48,9 +49,12 @@ struct GzFile {
   }
 };
 
-IdxArray readIdx(const std::string& path, int wantDims, std::uint64_t maxBytes) {
+IdxArray readIdx(const std::string& path, int wantDims, std::uint64_t maxBytes, double maxRatio) {
   GzFile in(path);
   if (!in.f) throw Error("cannot open file", path);
+  std::error_code ec;
+  const std::uint64_t fileBytes = fs::file_size(path, ec);
+  const bool compressed = gzdirect(in.f) == 0;
   unsigned char magic[4];
   if (in.read(magic, 4, path) != 4) throw Error("file too short for an IDX header", path);
   if (magic[0] != 0 || magic[1] != 0 || magic[2] != 0x08 || magic[3] != wantDims)
@@ -83,6 +87,15 @@ IdxArray readIdx(const std::string& path, int wantDims, std::uint64_t maxBytes) 
     a.data.resize(old + want);
     std::size_t got = in.read(a.data.data() + old, want, path);
     a.data.resize(old + got);
+    constexpr std::uint64_t kRatioFloor = 8ull << 20;
+    if (compressed && !ec && maxRatio > 0 && a.data.size() > kRatioFloor &&
+        static_cast<double>(a.data.size()) > maxRatio * static_cast<double>(fileBytes))
+      throw Error("the compressed stream inflates to more than " +
+                      std::to_string(static_cast<long long>(maxRatio)) + "x its " +
+                      std::to_string(fileBytes) + " bytes (" + std::to_string(a.data.size()) +
+                      " bytes read so far): refused as a likely gzip bomb "
+                      "(DatasetOptions::maxCompressionRatio)",
+                  path);
     if (got < want)
       throw Error("truncated: the header says " + std::to_string(expected) +
                       " data bytes, the file has " + std::to_string(a.data.size()),
@@ -182,8 +195,9 @@ class IdxDataset : public Dataset {
                       img.string());
         labelsFile = alt;
       }
-      IdxArray images = readIdx(img.string(), 3, opt.maxDecompressedBytes);
-      IdxArray labels = readIdx(labelsFile.string(), 1, opt.maxDecompressedBytes);
+      IdxArray images = readIdx(img.string(), 3, opt.maxDecompressedBytes, opt.maxCompressionRatio);
+      IdxArray labels =
+          readIdx(labelsFile.string(), 1, opt.maxDecompressedBytes, opt.maxCompressionRatio);
       if (labels.dims[0] != images.dims[0])
         throw Error(std::to_string(labels.dims[0]) + " labels for " +
                         std::to_string(images.dims[0]) + " images in " + img.filename().string(),

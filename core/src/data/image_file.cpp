@@ -1,4 +1,6 @@
 // Image files: reading bytes, format detection by signature, probing and decoding.
+#include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -46,6 +48,18 @@ DecodedImage decodeImageFile(const std::string& path, const ImageDecodeOptions& 
 }
 
 }  // namespace data
+
+int64_t defaultMaxImagePixels() {
+  const char* v = std::getenv("PROMPTDESK_MAX_IMAGE_PIXELS");
+  if (!v || !*v) return kDefaultMaxImagePixels;
+  errno = 0;
+  char* end = nullptr;
+  const long long n = std::strtoll(v, &end, 10);
+  if (errno != 0 || end == v || *end != '\0' || n <= 0)
+    throw Error(std::string("'") + v + "' is not a positive number of pixels",
+                "PROMPTDESK_MAX_IMAGE_PIXELS");
+  return n;
+}
 
 ImageInfo probeImage(const std::string& path) {
   std::vector<uint8_t> bytes = data::readPrefix(path, data::kProbeBytes, false);

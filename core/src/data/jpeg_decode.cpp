@@ -143,7 +143,8 @@ bool runLibjpeg(Job& job) {
   switch (job.failure) {
     case Failure::TooLarge:
       throw Error("image is " + std::to_string(job.width) + "x" + std::to_string(job.height) +
-                      ", more pixels than the limit",
+                      ", more pixels than the limit of " + std::to_string(job.maxPixels) +
+                      " (PROMPTDESK_MAX_IMAGE_PIXELS raises it)",
                   path);
     case Failure::TooSmallFile:
       throw Error("JPEG header claims " + std::to_string(job.width) + "x" +

@@ -119,7 +119,8 @@ bool runLibpng(Job& job) {
 [[noreturn]] void fail(const Job& job, const std::string& path) {
   if (job.failure == Failure::TooLarge)
     throw Error("image is " + std::to_string(job.width) + "x" + std::to_string(job.height) +
-                    ", more pixels than the limit",
+                    ", more pixels than the limit of " + std::to_string(job.maxPixels) +
+                    " (PROMPTDESK_MAX_IMAGE_PIXELS raises it)",
                 path);
   if (job.failure == Failure::TooSmallFile)
     throw Error("PNG header claims " + std::to_string(job.width) + "x" +

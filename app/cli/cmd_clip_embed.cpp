@@ -1,6 +1,8 @@
 // promptdesk-cli clip-embed: image/text features (and logits) from a CLIP checkpoint.
 //   --in IN.safetensors  (`images` (N,3,R,R) preprocessed, and/or `text_tokens` (M,L) ids)
 //   or --image FILE... and/or --text "..." (CLIP preprocessing / tokenizer applied here)
+#include <algorithm>
+#include <cmath>
 #include <iomanip>
 #include <iostream>
 
@@ -10,6 +12,22 @@
 #include "promptdesk/clip.h"
 
 namespace {
+// Per image: softmax over the texts of logits_per_image, as CLIP's README example prints.
+void printProbabilities(const pd::ClipEmbedRequest& req, const pd::ClipEmbedResult& r) {
+  const auto& rows = r.logitsPerImage;
+  if (rows.empty() || req.texts.empty() || req.imageFiles.size() != rows.size()) return;
+  std::cerr << "probabilities (softmax over the texts):\n";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const float mx = *std::max_element(rows[i].begin(), rows[i].end());
+    double sum = 0;
+    for (float v : rows[i]) sum += std::exp(double(v) - mx);
+    std::cerr << "  " << req.imageFiles[i] << "\n";
+    for (std::size_t t = 0; t < rows[i].size() && t < req.texts.size(); ++t)
+      std::cerr << "    " << std::fixed << std::setprecision(4)
+                << std::exp(double(rows[i][t]) - mx) / sum << "  " << req.texts[t] << "\n";
+  }
+}
+
 pd::cli::Registrar reg("clip-embed", [](CLI::App& root, pd::cli::Outcome& out) {
   auto* cmd = root.add_subcommand(
       "clip-embed", "Encode images and/or texts with CLIP; write features as safetensors");
@@ -31,6 +49,7 @@ pd::cli::Registrar reg("clip-embed", [](CLI::App& root, pd::cli::Outcome& out) {
     pd::ClipEmbedResult r = pd::clipEmbed(req);
     std::cerr << "encoded " << r.images << " image(s), " << r.texts << " text(s) in " << std::fixed
               << std::setprecision(3) << r.seconds << " s; wrote " << req.outputSafetensors << "\n";
+    printProbabilities(req, r);
     nlohmann::json j{{"output", req.outputSafetensors},
                      {"images", r.images},
                      {"texts", r.texts},

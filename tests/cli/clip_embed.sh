@@ -44,6 +44,11 @@ else
   [ $rc -eq 0 ] || fail "clip-embed --image/--text exit $rc: $out"
   echo "$out" | grep -q '"logits_per_image":\[\[' || fail "logits in summary: $out"
   echo "$out" | grep -q '"images":2' || fail "two images: $out"
+  echo "$out" | grep -q 'probabilities (softmax over the texts)' || fail "no probability table: $out"
+  # Two images x two texts; each image's probabilities sum to 1.
+  sums=$(echo "$out" | awk '/^  [^ ]/ {if (n) print s; s = 0; n = 1} /^    [01]\.[0-9][0-9][0-9][0-9]  a photo of a / {s += $1} END {if (n) print s}')
+  [ "$(echo "$sums" | wc -l)" -eq 2 ] || fail "probability rows: $out"
+  echo "$sums" | awk '{ if ($1 < 0.999 || $1 > 1.001) exit 1 }' || fail "probabilities do not sum to 1: $sums"
   [ -s "$tmp/files.safetensors" ] || fail "no output for --image/--text"
 fi
 

@@ -95,6 +95,8 @@ pd::cli::Registrar reg("demo", [](CLI::App& root, pd::cli::Outcome& out) {
 #ifdef PD_HAVE_UI
       pd::ui::exportFewShotChart(rd, outDir + "/few-shot-chart.png");
       pd::ui::writeReportPdf(rd, base + ".pdf");
+#else
+      if (!quiet) std::cerr << "(built without the UI: no PDF report or chart PNG)\n";
 #endif
       if (!quiet) std::cerr << "== report written to " << outDir << "\n";
       summary["report_dir"] = outDir;

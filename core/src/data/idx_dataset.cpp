@@ -78,8 +78,17 @@ IdxArray readIdx(const std::string& path, int wantDims, std::uint64_t maxBytes, 
     throw Error("header claims " + std::to_string(expected) + " bytes of data, over the limit of " +
                     std::to_string(maxBytes),
                 path);
-  // Grow with the data actually present, never beyond what the header claims.
+  // Grow with the data actually present, never beyond what the header claims. Capacity is
+  // reserved (address space only) up to what the file can plausibly hold, so real files are read
+  // without reallocations; past that the buffer grows as data arrives, under the ratio guard.
   const std::size_t chunk = 1u << 20;
+  constexpr std::uint64_t kRatioFloor = 8ull << 20;
+  if (!ec) {
+    const double plausible =
+        compressed ? std::max(double(kRatioFloor), maxRatio * double(fileBytes)) + double(chunk)
+                   : double(fileBytes);
+    a.data.reserve(static_cast<std::size_t>(std::min(double(expected), plausible)));
+  }
   while (a.data.size() < expected) {
     std::size_t want =
         static_cast<std::size_t>(std::min<std::uint64_t>(chunk, expected - a.data.size()));
@@ -87,7 +96,6 @@ IdxArray readIdx(const std::string& path, int wantDims, std::uint64_t maxBytes, 
     a.data.resize(old + want);
     std::size_t got = in.read(a.data.data() + old, want, path);
     a.data.resize(old + got);
-    constexpr std::uint64_t kRatioFloor = 8ull << 20;
     if (compressed && !ec && maxRatio > 0 && a.data.size() > kRatioFloor &&
         static_cast<double>(a.data.size()) > maxRatio * static_cast<double>(fileBytes))
       throw Error("the compressed stream inflates to more than " +

@@ -119,6 +119,21 @@ std::string le64(std::uint64_t n) {
   return s;
 }
 
+// An IDX folder: train-images-idx3-ubyte.gz = `header` + `zeroMiB` MiB of zeros (gzip `mode`),
+// and plain train-labels-idx1-ubyte with `labels` zero labels.
+void writeIdxBomb(const QString& folder, const std::vector<unsigned char>& header, int zeroMiB,
+                  int labels, const char* mode) {
+  QDir().mkpath(folder);
+  gzFile f = gzopen((folder + "/train-images-idx3-ubyte.gz").toLocal8Bit().constData(), mode);
+  gzwrite(f, header.data(), static_cast<unsigned>(header.size()));
+  std::vector<char> zeros(1 << 20, 0);
+  for (int i = 0; i < zeroMiB; ++i) gzwrite(f, zeros.data(), static_cast<unsigned>(zeros.size()));
+  gzclose(f);
+  std::string l = {0, 0, 8, 1, 0, 0, 0, static_cast<char>(labels)};
+  l.append(static_cast<std::size_t>(labels), '\0');
+  std::ofstream((folder + "/train-labels-idx1-ubyte").toStdString(), std::ios::binary) << l;
+}
+
 }  // namespace
 
 class TestHostileFiles : public QObject {
@@ -209,30 +224,12 @@ class TestHostileFiles : public QObject {
                        {"train-images-idx3-ubyte.gz"});
     // Header claims 10 28x28 images; the stream inflates to 256 MiB.
     const QString b = dir.filePath("b");
-    QDir().mkpath(b);
-    {
-      gzFile f = gzopen((b + "/train-images-idx3-ubyte.gz").toLocal8Bit().constData(), "wb1");
-      const unsigned char h[] = {0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28};
-      gzwrite(f, h, sizeof h);
-      std::vector<char> zeros(1 << 20, 0);
-      for (int i = 0; i < 256; ++i) gzwrite(f, zeros.data(), static_cast<unsigned>(zeros.size()));
-      gzclose(f);
-      std::string l = {0, 0, 8, 1, 0, 0, 0, 10};
-      l.append(10, '\0');
-      std::ofstream((b + "/train-labels-idx1-ubyte").toStdString(), std::ios::binary) << l;
-    }
+    writeIdxBomb(b, {0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28}, 256, 10, "wb1");
     expectErrorInChild("idx stream bomb", [b] { pd::openDataset("idx:" + b.toStdString()); },
                        {"more data than the header"});
     // The decompressed-size limit applies to what the header claims.
     const QString c = dir.filePath("c");
-    QDir().mkpath(c);
-    {
-      gzFile f = gzopen((c + "/train-images-idx3-ubyte.gz").toLocal8Bit().constData(), "wb");
-      const unsigned char h[] = {0, 0, 8, 3, 0, 0, 0x27, 0x10, 0, 0, 0, 28, 0, 0, 0, 28};
-      gzwrite(f, h, sizeof h);
-      gzclose(f);
-    }
-    QFile::copy(b + "/train-labels-idx1-ubyte", c + "/train-labels-idx1-ubyte");
+    writeIdxBomb(c, {0, 0, 8, 3, 0, 0, 0x27, 0x10, 0, 0, 0, 28, 0, 0, 0, 28}, 0, 10, "wb");
     expectErrorInChild("idx over a 1 MB limit",
                        [c] {
                          pd::DatasetOptions o;
@@ -243,18 +240,7 @@ class TestHostileFiles : public QObject {
     // Header claims 100 images of 1024x1024 (100 MiB, under the 2 GiB limit) and the stream has
     // them, as ~100 KB of gzip: refused by the compression-ratio guard once past 8 MiB.
     const QString d = dir.filePath("d");
-    QDir().mkpath(d);
-    {
-      gzFile f = gzopen((d + "/train-images-idx3-ubyte.gz").toLocal8Bit().constData(), "wb9");
-      const unsigned char h[] = {0, 0, 8, 3, 0, 0, 0, 100, 0, 0, 4, 0, 0, 0, 4, 0};
-      gzwrite(f, h, sizeof h);
-      std::vector<char> zeros(1 << 20, 0);
-      for (int i = 0; i < 100; ++i) gzwrite(f, zeros.data(), static_cast<unsigned>(zeros.size()));
-      gzclose(f);
-      std::string l = {0, 0, 8, 1, 0, 0, 0, 100};
-      l.append(100, '\0');
-      std::ofstream((d + "/train-labels-idx1-ubyte").toStdString(), std::ios::binary) << l;
-    }
+    writeIdxBomb(d, {0, 0, 8, 3, 0, 0, 0, 100, 0, 0, 4, 0, 0, 0, 4, 0}, 100, 100, "wb9");
     expectErrorInChild("idx gzip bomb within the size limit",
                        [d] { pd::openDataset("idx:" + d.toStdString()); },
                        {"train-images-idx3-ubyte.gz", "likely gzip bomb"});

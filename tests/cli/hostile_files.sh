@@ -63,6 +63,8 @@ check png-5000x5000-tiny "file can hold" \
   "$cli" bench preprocess "$h/png_5000x5000_tiny.png" --reps 1
 check jpeg-8000x8000-tiny "file can hold" \
   "$cli" bench preprocess "$h/jpeg_8000x8000_tiny.jpg" --reps 1
+check jpeg-prog-8000x8000-tiny "file can hold" \
+  "$cli" bench preprocess "$h/jpeg_8000x8000_progressive_tiny.jpg" --reps 1
 check jpeg-65500x65500 "more pixels than the limit" \
   "$cli" bench preprocess "$h/jpeg_65500x65500.jpg" --reps 1
 

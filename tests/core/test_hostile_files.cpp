@@ -175,6 +175,10 @@ class TestHostileFiles : public QObject {
         "jpeg 8000x8000 in 178 bytes",
         [] { pd::preprocessImageFileForClip(hostile("jpeg_8000x8000_tiny.jpg"), 224); },
         {"jpeg_8000x8000_tiny.jpg", "8000x8000", "file can hold"});
+    expectErrorInChild(
+        "progressive jpeg 8000x8000 in 178 bytes",
+        [] { pd::preprocessImageFileForClip(hostile("jpeg_8000x8000_progressive_tiny.jpg"), 224); },
+        {"jpeg_8000x8000_progressive_tiny.jpg", "8000x8000", "file can hold"});
     // The limit is configurable: a small one refuses a real 300x200 JPEG the same way.
     pd::ImageDecodeOptions small;
     small.maxPixels = 1000;

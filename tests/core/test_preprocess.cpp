@@ -8,7 +8,10 @@
 #include <png.h>
 #include <zlib.h>
 
+#include <cstdio>
 #include <cstring>
+
+#include <jpeglib.h>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -102,6 +105,34 @@ std::vector<uint8_t> exifSegment(int orientation, bool littleEndian) {
   u32(0);  // no next IFD
   return t;
 }
+// A progressive JPEG (libjpeg's simple progression, optimised Huffman tables) of a flat w x h
+// RGB image: the most compressible real progressive file there is.
+void writeFlatProgressiveJpeg(const std::string& path, int w, int h, uint8_t value) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  QVERIFY(f);
+  jpeg_compress_struct c;
+  jpeg_error_mgr err;
+  c.err = jpeg_std_error(&err);
+  jpeg_create_compress(&c);
+  jpeg_stdio_dest(&c, f);
+  c.image_width = JDIMENSION(w);
+  c.image_height = JDIMENSION(h);
+  c.input_components = 3;
+  c.in_color_space = JCS_RGB;
+  jpeg_set_defaults(&c);
+  jpeg_set_quality(&c, 90, TRUE);
+  jpeg_simple_progression(&c);
+  jpeg_start_compress(&c, TRUE);
+  std::vector<uint8_t> row(size_t(w) * 3, value);
+  while (c.next_scanline < c.image_height) {
+    JSAMPROW r = row.data();
+    jpeg_write_scanlines(&c, &r, 1);
+  }
+  jpeg_finish_compress(&c);
+  jpeg_destroy_compress(&c);
+  std::fclose(f);
+}
+
 }  // namespace
 
 class TestPreprocess : public QObject {
@@ -356,6 +387,22 @@ class TestPreprocess : public QObject {
     pd::ImageDecodeOptions keep;
     keep.applyExifOrientation = false;
     QVERIFY(pd::data::decodeImageFile(tmpFile("rot6.jpg"), keep).pixels == plain.pixels);
+  }
+
+  // The file-size bound on progressive JPEGs (>= 1 bit per 8x8 block) leaves real files alone:
+  // a flat 2048x2048 progressive JPEG, the most compressible kind, decodes.
+  void flatProgressiveJpegDecodes() {
+    const std::string path = tmpFile("flat_progressive.jpg");
+    writeFlatProgressiveJpeg(path, 2048, 2048, 77);
+    const auto bytes = readAll(path);
+    std::printf("  flat 2048x2048 progressive JPEG: %zu bytes (bound: >= %d)\n", bytes.size(),
+                (2048 * 2048 - 65536) / 1024);
+    QCOMPARE(bytes[bytes.size() - 1], uint8_t(0xd9));
+    pd::data::DecodedImage img = pd::data::decodeImageFile(path);
+    QCOMPARE(img.width, 2048);
+    QCOMPARE(img.height, 2048);
+    QCOMPARE(img.channels, 3);
+    for (size_t i = 0; i < img.pixels.size(); i += 9973) QVERIFY(std::abs(img.pixels[i] - 77) <= 1);
   }
 
   void rejectsBadInputs() {

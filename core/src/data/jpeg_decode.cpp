@@ -37,10 +37,13 @@ void silent(j_common_ptr) {}
 enum class Failure { None, Libjpeg, TooLarge, TooSmallFile, Unsupported };
 
 // A sequential Huffman-coded scan spends at least 2 bits (DC code + end-of-block) on every 8x8
-// block of its full-resolution component: at least width*height/256 bytes. Half that is required
-// of such files before the pixel buffer is allocated (libjpeg would pad a truncated scan with grey
-// rather than fail). Progressive and arithmetic-coded files have no such bound.
+// block of its full-resolution component: at least width*height/256 bytes; a progressive
+// Huffman-coded file at least 1 bit per block in the first DC scan of that component:
+// width*height/512 bytes. Half that is required of such files before the coefficient and pixel
+// buffers are allocated (libjpeg would pad a truncated or scan-less file with grey rather than
+// fail). Arithmetic-coded files have no such bound (an adaptive coder spends less than a bit).
 constexpr uint64_t kMinPixelsPerByte = 512;
+constexpr uint64_t kMinPixelsPerByteProgressive = 1024;
 
 struct Job {
   const uint8_t* data = nullptr;
@@ -98,8 +101,10 @@ bool runLibjpeg(Job& job) {
     jpeg_destroy_decompress(&cinfo);
     return false;
   }
-  if (!cinfo.progressive_mode && !cinfo.arith_code &&
-      uint64_t(job.width) * uint64_t(job.height) > kMinPixelsPerByte * uint64_t(job.size) + 65536) {
+  const uint64_t pixelsPerByte =
+      cinfo.progressive_mode ? kMinPixelsPerByteProgressive : kMinPixelsPerByte;
+  if (!cinfo.arith_code &&
+      uint64_t(job.width) * uint64_t(job.height) > pixelsPerByte * uint64_t(job.size) + 65536) {
     job.failure = Failure::TooSmallFile;
     std::snprintf(job.message, sizeof(job.message),
                   "more than the %zu-byte file can hold (truncated or corrupt)", job.size);

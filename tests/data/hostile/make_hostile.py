@@ -77,6 +77,12 @@ sof = struct.pack(">BHHB", 8, 8000, 8000, 3) + b"\x01\x11\x00\x02\x11\x00\x03\x1
 write("jpeg_8000x8000_tiny.jpg", b"\xff\xd8" + seg(0xDB, dqt) + seg(0xC0, sof) + seg(0xC4, dht) +
       seg(0xDA, sos) + b"\x00" * 32 + b"\xff\xd9")
 
+# The same as a progressive JPEG (SOF2, one DC first scan): a progressive Huffman file spends at
+# least 1 bit per 8x8 block on its first DC scan, so 178 bytes cannot hold 64 megapixels either.
+sos_dc = struct.pack(">B", 3) + b"\x01\x00\x02\x00\x03\x00" + b"\x00\x00\x00"
+write("jpeg_8000x8000_progressive_tiny.jpg", b"\xff\xd8" + seg(0xDB, dqt) + seg(0xC2, sof) +
+      seg(0xC4, dht) + seg(0xDA, sos_dc) + b"\x00" * 32 + b"\xff\xd9")
+
 # A real zip archive laid out like a TorchScript file, every member random bytes.
 rng = random.Random(10)
 with zipfile.ZipFile(os.path.join(here, "garbage_zip.pt"), "w") as z:

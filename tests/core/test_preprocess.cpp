@@ -389,6 +389,43 @@ class TestPreprocess : public QObject {
     QVERIFY(pd::data::decodeImageFile(tmpFile("rot6.jpg"), keep).pixels == plain.pixels);
   }
 
+  // The resize runs its horizontal pass on bands of rows: the result equals one antialiased
+  // bicubic call on the whole image (what the reference fixtures were matched with), for images
+  // taller than a band, downscaled and upscaled.
+  void bandedResizeEqualsOneCall() {
+    at::manual_seed(3);
+    struct Case {
+      int w, h, shortSide;
+    };
+    for (const Case& k : {Case{300, 1000, 224}, Case{1000, 300, 224}, Case{200, 517, 64},
+                          Case{28, 28, 224}, Case{90, 400, 224}}) {
+      pd::data::DecodedImage img;
+      img.width = k.w;
+      img.height = k.h;
+      img.channels = 3;
+      at::Tensor px = at::randint(0, 256, {k.h, k.w, 3}, at::kByte);
+      img.pixels.assign(px.data_ptr<uint8_t>(), px.data_ptr<uint8_t>() + px.numel());
+      const auto r = pd::data::resizeShortSide(img, k.shortSide);
+      at::Tensor whole = px.permute({2, 0, 1}).unsqueeze(0).to(at::kFloat).contiguous();
+      at::Tensor ref =
+          at::_upsample_bicubic2d_aa(whole, {r.height, r.width}, false, c10::nullopt, c10::nullopt)
+              .round_()
+              .clamp_(0, 255)
+              .to(at::kByte)
+              .squeeze(0)
+              .permute({1, 2, 0})
+              .contiguous();
+      at::Tensor got =
+          at::from_blob(const_cast<uint8_t*>(r.pixels.data()), {r.height, r.width, 3}, at::kByte);
+      const int maxDiff = (got.to(at::kInt) - ref.to(at::kInt)).abs().max().item<int>();
+      QVERIFY2(maxDiff == 0, qPrintable(QString("%1x%2 -> short side %3: max difference %4")
+                                            .arg(k.w)
+                                            .arg(k.h)
+                                            .arg(k.shortSide)
+                                            .arg(maxDiff)));
+    }
+  }
+
   // The file-size bound on progressive JPEGs (>= 1 bit per 8x8 block) leaves real files alone:
   // a flat 2048x2048 progressive JPEG, the most compressible kind, decodes.
   void flatProgressiveJpegDecodes() {

@@ -1,5 +1,6 @@
 #include "data/clip_preprocess.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -49,23 +50,40 @@ DecodedImage resizeNearest(const DecodedImage& in, int ow, int oh) {
   return out;
 }
 
+// ATen's antialiased resize is separable (horizontal pass, then vertical; a dimension whose size
+// does not change is left as it is), so the horizontal pass runs here on bands of rows and the
+// vertical one on the narrow float intermediate: the same numbers as one call on the whole image,
+// without the whole image ever existing as float (a 100-megapixel RGB image would take 1.2 GB).
+constexpr int kResizeBandRows = 128;
+
+at::Tensor bicubicAa(const at::Tensor& t, int oh, int ow) {
+  if (t.size(2) == oh && t.size(3) == ow) return t;
+  return at::_upsample_bicubic2d_aa(t, {oh, ow}, false, c10::nullopt, c10::nullopt);
+}
+
 DecodedImage resizeBicubic(const DecodedImage& in, int ow, int oh) {
-  const int C = in.channels;
+  const int C = in.channels, W = in.width, H = in.height;
   const bool alpha = C == 2 || C == 4;
-  std::vector<uint8_t> src = in.pixels;
-  const size_t n = size_t(in.width) * in.height;
-  if (alpha) {  // PIL resizes "RGBa"/"La": colour premultiplied by alpha
-    for (size_t i = 0; i < n; ++i) {
-      uint8_t* p = &src[i * C];
-      int a = p[C - 1];
-      for (int c = 0; c < C - 1; ++c) p[c] = uint8_t(mulDiv255(p[c], a));
+  at::Tensor mid = at::empty({1, C, H, ow}, at::kFloat);
+  std::vector<uint8_t> band;
+  for (int y0 = 0; y0 < H; y0 += kResizeBandRows) {
+    const int rows = std::min(kResizeBandRows, H - y0);
+    const uint8_t* first = in.pixels.data() + size_t(y0) * W * C;
+    band.assign(first, first + size_t(rows) * W * C);
+    if (alpha) {  // PIL resizes "RGBa"/"La": colour premultiplied by alpha
+      for (size_t i = 0; i < size_t(rows) * W; ++i) {
+        uint8_t* p = &band[i * C];
+        int a = p[C - 1];
+        for (int c = 0; c < C - 1; ++c) p[c] = uint8_t(mulDiv255(p[c], a));
+      }
     }
+    at::Tensor t = at::from_blob(band.data(), {1, rows, W, C}, at::kByte)
+                       .permute({0, 3, 1, 2})
+                       .to(at::kFloat)
+                       .contiguous();
+    mid.narrow(2, y0, rows).copy_(bicubicAa(t, rows, ow));
   }
-  at::Tensor t = at::from_blob(src.data(), {1, in.height, in.width, C}, at::kByte)
-                     .permute({0, 3, 1, 2})
-                     .to(at::kFloat)
-                     .contiguous();
-  at::Tensor r = at::_upsample_bicubic2d_aa(t, {oh, ow}, false, c10::nullopt, c10::nullopt);
+  at::Tensor r = bicubicAa(mid, oh, ow);
   r = r.round_().clamp_(0, 255).to(at::kByte).permute({0, 2, 3, 1}).contiguous();
   DecodedImage out;
   out.width = ow;

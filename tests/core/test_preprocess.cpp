@@ -389,16 +389,16 @@ class TestPreprocess : public QObject {
     QVERIFY(pd::data::decodeImageFile(tmpFile("rot6.jpg"), keep).pixels == plain.pixels);
   }
 
-  // The resize runs its horizontal pass on bands of rows: the result equals one antialiased
-  // bicubic call on the whole image (what the reference fixtures were matched with), for images
-  // taller than a band, downscaled and upscaled.
+  // Images over 8M samples are resized with the horizontal pass on bands of rows: the result
+  // equals one antialiased bicubic call on the whole image (what the reference fixtures were
+  // matched with), downscaled and upscaled, and for small images (one call) too.
   void bandedResizeEqualsOneCall() {
     at::manual_seed(3);
     struct Case {
       int w, h, shortSide;
     };
-    for (const Case& k : {Case{300, 1000, 224}, Case{1000, 300, 224}, Case{200, 517, 64},
-                          Case{28, 28, 224}, Case{90, 400, 224}}) {
+    for (const Case& k : {Case{3000, 1000, 224}, Case{1000, 3001, 224}, Case{1700, 1700, 64},
+                          Case{100, 28000, 224}, Case{300, 1000, 224}, Case{28, 28, 224}}) {
       pd::data::DecodedImage img;
       img.width = k.w;
       img.height = k.h;

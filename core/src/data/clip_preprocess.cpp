@@ -54,7 +54,9 @@ DecodedImage resizeNearest(const DecodedImage& in, int ow, int oh) {
 // does not change is left as it is), so the horizontal pass runs here on bands of rows and the
 // vertical one on the narrow float intermediate: the same numbers as one call on the whole image,
 // without the whole image ever existing as float (a 100-megapixel RGB image would take 1.2 GB).
+// Images up to kWholeResizeSamples samples (32 MB as float) take one call, which is faster.
 constexpr int kResizeBandRows = 128;
+constexpr size_t kWholeResizeSamples = size_t(8) << 20;
 
 at::Tensor bicubicAa(const at::Tensor& t, int oh, int ow) {
   if (t.size(2) == oh && t.size(3) == ow) return t;
@@ -64,10 +66,9 @@ at::Tensor bicubicAa(const at::Tensor& t, int oh, int ow) {
 DecodedImage resizeBicubic(const DecodedImage& in, int ow, int oh) {
   const int C = in.channels, W = in.width, H = in.height;
   const bool alpha = C == 2 || C == 4;
-  at::Tensor mid = at::empty({1, C, H, ow}, at::kFloat);
   std::vector<uint8_t> band;
-  for (int y0 = 0; y0 < H; y0 += kResizeBandRows) {
-    const int rows = std::min(kResizeBandRows, H - y0);
+  // Rows [y0, y0 + rows) as float (1, C, rows, W), colour premultiplied when there is alpha.
+  auto rowsAsFloat = [&](int y0, int rows) {
     const uint8_t* first = in.pixels.data() + size_t(y0) * W * C;
     band.assign(first, first + size_t(rows) * W * C);
     if (alpha) {  // PIL resizes "RGBa"/"La": colour premultiplied by alpha
@@ -77,13 +78,22 @@ DecodedImage resizeBicubic(const DecodedImage& in, int ow, int oh) {
         for (int c = 0; c < C - 1; ++c) p[c] = uint8_t(mulDiv255(p[c], a));
       }
     }
-    at::Tensor t = at::from_blob(band.data(), {1, rows, W, C}, at::kByte)
-                       .permute({0, 3, 1, 2})
-                       .to(at::kFloat)
-                       .contiguous();
-    mid.narrow(2, y0, rows).copy_(bicubicAa(t, rows, ow));
+    return at::from_blob(band.data(), {1, rows, W, C}, at::kByte)
+        .permute({0, 3, 1, 2})
+        .to(at::kFloat)
+        .contiguous();
+  };
+  at::Tensor r;
+  if (size_t(W) * H * C <= kWholeResizeSamples) {
+    r = bicubicAa(rowsAsFloat(0, H), oh, ow);
+  } else {
+    at::Tensor mid = at::empty({1, C, H, ow}, at::kFloat);
+    for (int y0 = 0; y0 < H; y0 += kResizeBandRows) {
+      const int rows = std::min(kResizeBandRows, H - y0);
+      mid.narrow(2, y0, rows).copy_(bicubicAa(rowsAsFloat(y0, rows), rows, ow));
+    }
+    r = bicubicAa(mid, oh, ow);
   }
-  at::Tensor r = bicubicAa(mid, oh, ow);
   r = r.round_().clamp_(0, 255).to(at::kByte).permute({0, 2, 3, 1}).contiguous();
   DecodedImage out;
   out.width = ow;

@@ -16,6 +16,7 @@ done
 cp -f "$data/clip-tiny-vit/golden.safetensors" "$out/safetensors/clip-tiny-vit-golden.safetensors"
 cp -f "$data/clip-tokenizer-cases.json" "$out/tokenizer/"
 cp -f "$data"/clip-preprocess/*.png "$data"/clip-preprocess/*.jpg "$out/image/"
+cp -f "$data"/hostile/*.png "$data"/hostile/*.jpg "$out/image/"   # headers that must be refused
 cp -f "$res/templates/library.json" "$out/template_library/builtin.json"
 cp -f "$data"/prompts/*.json "$out/template_library/"
 cp -f "$data/project/v1.pdesk" "$out/project/v1.pdesk"

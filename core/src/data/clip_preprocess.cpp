@@ -68,17 +68,19 @@ DecodedImage resizeBicubic(const DecodedImage& in, int ow, int oh) {
   const bool alpha = C == 2 || C == 4;
   std::vector<uint8_t> band;
   // Rows [y0, y0 + rows) as float (1, C, rows, W), colour premultiplied when there is alpha.
+  // Without alpha the pixels are read in place (the float conversion is the only copy).
   auto rowsAsFloat = [&](int y0, int rows) {
     const uint8_t* first = in.pixels.data() + size_t(y0) * W * C;
-    band.assign(first, first + size_t(rows) * W * C);
     if (alpha) {  // PIL resizes "RGBa"/"La": colour premultiplied by alpha
+      band.assign(first, first + size_t(rows) * W * C);
       for (size_t i = 0; i < size_t(rows) * W; ++i) {
         uint8_t* p = &band[i * C];
         int a = p[C - 1];
         for (int c = 0; c < C - 1; ++c) p[c] = uint8_t(mulDiv255(p[c], a));
       }
+      first = band.data();
     }
-    return at::from_blob(band.data(), {1, rows, W, C}, at::kByte)
+    return at::from_blob(const_cast<uint8_t*>(first), {1, rows, W, C}, at::kByte)
         .permute({0, 3, 1, 2})
         .to(at::kFloat)
         .contiguous();

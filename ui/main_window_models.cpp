@@ -44,6 +44,7 @@
 #include "models/model_manager.h"
 #include "project/project_adapters.h"
 #include "promptdesk/clip.h"
+#include "promptdesk/models.h"
 #include "promptdesk/dataset.h"
 #include "promptdesk/error.h"
 #include "promptdesk/hash.h"
@@ -264,9 +265,9 @@ quint64 MainWindow::addModelFile(const QString& path) {
         }
         ctx.checkCancelled();
         ctx.progress(-1, 0, 0, "inspecting " + file);
-        ClipArchitecture a;
+        ModelDescription a;
         try {
-          a = inspectClipModel(file);
+          a = describeModel(file);
         } catch (const std::exception& e) {
           if (!importTo.isEmpty()) QFile::remove(importTo);
           std::string why = e.what();
@@ -278,7 +279,7 @@ quint64 MainWindow::addModelFile(const QString& path) {
         m.path = file;
         m.format = a.format.empty() ? "safetensors" : a.format;
         m.contentHash = sha256Path(file);
-        m.architectureJson = a.toJson(-1);
+        m.architectureJson = a.architectureJson;
         ctx.checkCancelled();
         Project::open(projectPath)->addModel(m);
       });

@@ -82,7 +82,8 @@ int main(int argc, char** argv) {
       "                               ~/.local/share/promptdesk\n"
       "  PROMPTDESK_MAX_IMAGE_PIXELS  images whose header claims more pixels are refused before\n"
       "                               decoding (default 100000000)\n"
-      "  PROMPTDESK_CLI               the promptdesk-cli that runs isolated .pt imports");
+      "  PROMPTDESK_IMPORTER          the helper that runs isolated .pt imports (default: the\n"
+      "                               promptdesk-import beside this program; PROMPTDESK_CLI too)");
   pd::cli::Outcome outcome;
   auto& reg = pd::cli::registry();
   std::stable_sort(reg.begin(), reg.end(),

@@ -6,7 +6,7 @@
 
 #include "io/safetensors.h"
 #include "methods/clip_towers.h"
-#include "methods/coop_trainer.h"
+#include "methods/coop/coop_trainer.h"
 #include "methods/prompt_artifact.h"
 #include "promptdesk/coop.h"
 #include "promptdesk/error.h"
@@ -86,7 +86,7 @@ class TestCoop : public QObject {
   }
   void goldenGradientParity() {
     QFETCH(bool, reference);
-    pd::CoopSpec spec;
+    CoopSpec spec;
     spec.referenceMode = reference;
     CoopTrainer tr(towers_, {golden_.at("coop_prompt_tokens"), 4}, spec, golden_.at("coop_ctx"));
     auto imf =
@@ -107,7 +107,7 @@ class TestCoop : public QObject {
     data.images = at::randn({n, 3, 32, 32});
     data.labels = at::arange(n, at::kLong).remainder(5);
     data.features = encodeImage(towers_, data.images).unsqueeze(1);
-    pd::CoopSpec spec;
+    CoopSpec spec;
     spec.batchSize = 8;
     spec.epochs = 7;  // 3 steps per epoch: 21 steps
     spec.augment = false;
@@ -141,7 +141,7 @@ class TestCoop : public QObject {
   void variantsMatchDirectAutograd() {
     QFETCH(bool, csc);
     QFETCH(QString, position);
-    pd::CoopSpec spec;
+    CoopSpec spec;
     spec.csc = csc;
     spec.position = pd::parseClassTokenPosition(position.toStdString());
     auto tokens = golden_.at("coop_prompt_tokens");
@@ -164,8 +164,8 @@ class TestCoop : public QObject {
   }
 
   void cocoopMatchesPerImageLoop() {
-    pd::CoopSpec spec;
-    spec.method = "cocoop";
+    CoopSpec spec;
+    spec.conditional = true;
     auto tokens = golden_.at("coop_prompt_tokens");
     auto imf = golden_.at("image_features"), labels = golden_.at("coop_labels");
     CoopTrainer tr(towers_, {tokens, 4}, spec, golden_.at("coop_ctx"));
@@ -213,7 +213,7 @@ class TestCoop : public QObject {
     data.features = (txt.index_select(0, data.labels) +
                      (0.1 * sep / std::sqrt(32.0)) * at::randn({c * perClass, 32}))
                         .unsqueeze(1);
-    pd::CoopSpec spec;
+    CoopSpec spec;
     spec.batchSize = 8;
     spec.epochs = 300;
     spec.lr = 0.001;
@@ -254,7 +254,7 @@ class TestCoop : public QObject {
     CoopData data;
     data.labels = at::arange(20, at::kLong).remainder(5);
     data.features = at::randn({20, 3, 32});  // 3 cached views: the RNG picks among them
-    pd::CoopSpec spec;
+    CoopSpec spec;
     spec.batchSize = 8;
     spec.epochs = 4;
     spec.lr = 0.2;
@@ -280,7 +280,7 @@ class TestCoop : public QObject {
   }
 
   void scheduleFollowsDassl() {
-    pd::CoopSpec spec;
+    CoopSpec spec;
     spec.epochs = 10;
     CoopTrainer tr(towers_, {golden_.at("coop_prompt_tokens"), 4}, spec);
     QCOMPARE(tr.lrAt(0), 1e-5);
@@ -292,8 +292,8 @@ class TestCoop : public QObject {
   }
 
   void artifactRoundTripAndInterpret() {
-    pd::CoopSpec spec;
-    spec.method = "cocoop";
+    CoopSpec spec;
+    spec.conditional = true;
     CoopTrainer tr(towers_, {golden_.at("coop_prompt_tokens"), 4}, spec);
     QTemporaryDir dir;
     const std::string path = dir.filePath("prompt.safetensors").toStdString();

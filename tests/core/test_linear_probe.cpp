@@ -1,7 +1,7 @@
 // Linear probe: recovers a separable problem, picks C on validation, rejects bad labels.
 #include <ATen/ATen.h>
 
-#include "methods/linear_probe.h"
+#include "methods/linear_probe/linear_probe.h"
 #include "promptdesk/error.h"
 
 #include <QtTest/QtTest>

@@ -5,7 +5,7 @@
 #include "data/clip_preprocess.h"
 #include "io/checkpoint.h"
 #include "io/safetensors.h"
-#include "methods/zero_shot.h"
+#include "methods/zero_shot/zero_shot.h"
 #include "models/clip_model.h"
 
 #include <QtTest/QtTest>

@@ -98,6 +98,15 @@ OptionSchema schemaFromRegistry(const std::vector<::pd::OptionSpec>& options) {
     if (o.min) s.min = *o.min;
     if (o.max) s.max = *o.max;
     s.choices = o.choices;
+    if (o.defaultJson == "null" && !o.required &&
+        (s.type == OptionType::Bool || s.type == OptionType::Choice)) {
+      // "the method's default": an empty first choice that leaves the option out of the spec
+      if (s.type == OptionType::Bool) s.choices = {"true", "false"};
+      s.type = OptionType::Choice;
+      s.jsonType = o.type;
+      s.choices.insert(s.choices.begin(), "");
+      s.defaultValue = "";
+    }
     if (s.type == OptionType::Bool && s.defaultValue.empty()) s.defaultValue = "false";
     if (s.type == OptionType::Choice && s.defaultValue.empty() && !s.choices.empty())
       s.defaultValue = s.choices.front();
@@ -116,6 +125,7 @@ std::string specJsonFrom(const std::string& kind, const OptionSchema& schema,
     const std::string& v = it->second;
     if ((s.type == OptionType::String) && v.empty() && !s.required) continue;
     if ((s.type == OptionType::Int || s.type == OptionType::Double) && v.empty()) continue;
+    if (s.type == OptionType::Choice && v.empty()) continue;  // the method's default
     o << ',' << jsonString(s.name) << ':';
     switch (s.type) {
       case OptionType::Int:
@@ -130,6 +140,12 @@ std::string specJsonFrom(const std::string& kind, const OptionSchema& schema,
       }
       case OptionType::Bool:
         o << (v == "true" ? "true" : "false");
+        break;
+      case OptionType::Choice:
+        if (s.jsonType == "bool")
+          o << (v == "true" ? "true" : "false");
+        else
+          o << jsonString(v);
         break;
       default:
         o << jsonString(v);
@@ -259,32 +275,6 @@ std::string runDisplayName(const ::pd::RunRecord& r) {
   return out;
 }
 
-namespace {
-// Percentile bootstrap CI of macro-F1 over items (label, pred), seeded like the core's.
-std::pair<double, double> bootstrapMacroF1(const std::vector<std::pair<int, int>>& lp,
-                                           int classes, int resamples = 400) {
-  if (lp.empty() || classes <= 0) return {0, 0};
-  ::pd::Rng rng(0x5eed2024);
-  std::vector<double> values;
-  values.reserve(size_t(resamples));
-  std::vector<std::vector<std::int64_t>> conf(static_cast<size_t>(classes),
-                                              std::vector<std::int64_t>(static_cast<size_t>(classes)));
-  for (int b = 0; b < resamples; ++b) {
-    for (auto& row : conf) std::fill(row.begin(), row.end(), 0);
-    for (size_t i = 0; i < lp.size(); ++i) {
-      const auto& x = lp[size_t(rng.below(lp.size()))];
-      conf[size_t(x.first)][size_t(x.second)]++;
-    }
-    values.push_back(::pd::macroF1(conf));
-  }
-  std::sort(values.begin(), values.end());
-  auto at = [&](double f) {
-    return values[std::min(values.size() - 1, size_t(f * double(values.size() - 1) + 0.5))];
-  };
-  return {at(0.025), at(0.975)};
-}
-}  // namespace
-
 ComparisonData comparisonFromProject(const ::pd::Project& project, std::int64_t runA,
                                      std::int64_t runB, std::size_t maxItems) {
   const ::pd::RunRecord ra = project.run(runA), rb = project.run(runB);
@@ -335,7 +325,7 @@ ComparisonData comparisonFromProject(const ::pd::Project& project, std::int64_t 
     *lo = 100.0 * ci.first;
     *hi = 100.0 * ci.second;
     *f1 = 100.0 * ::pd::macroF1(cm);
-    const auto fci = bootstrapMacroF1(lp, nc);
+    const auto fci = ::pd::bootstrapMacroF1CI(lp, nc);
     *f1lo = 100.0 * fci.first;
     *f1hi = 100.0 * fci.second;
     conf->classNames = classes;

@@ -22,6 +22,9 @@ struct OptionSpec {
   // String: values offered in an editable combo box (e.g. the project's models); free text stays
   // allowed.
   std::vector<std::string> suggestions;
+  // The core's type when it differs from `type` ("bool" for a three-way choice: empty, true,
+  // false, where empty means the method's own default).
+  std::string jsonType;
 };
 
 using OptionSchema = std::vector<OptionSpec>;

@@ -5,7 +5,7 @@
 // crafted `.pt` can crash it, hang it or make it allocate without bound. So neither the GUI nor the
 // CLI (unless `--in-process` is given) loads a `.pt` in its own process. Instead:
 //
-//   promptdesk-cli import-checkpoint IN.pt --out OUT.safetensors --json
+//   promptdesk-import import-checkpoint IN.pt --out OUT.safetensors (the helper beside the apps)
 //
 // runs as a child process with an address-space limit (RLIMIT_AS), no core dump and a wall-time
 // limit (SIGKILL when exceeded); the caller then loads only OUT.safetensors, whose reader checks
@@ -31,8 +31,9 @@
 namespace pd {
 
 struct IsolatedImportOptions {
-  // The promptdesk-cli to run. Empty: $PROMPTDESK_CLI, else `promptdesk-cli` in the folder of the
-  // running executable, else `promptdesk-cli` on PATH (see findCliExecutable()).
+  // The importer to run as `<importer> import-checkpoint IN --out OUT` (promptdesk-import or
+  // promptdesk-cli). Empty: $PROMPTDESK_IMPORTER, else $PROMPTDESK_CLI, else `promptdesk-import` in
+  // the folder of the running executable, else on PATH (see findImporterExecutable()).
   std::string cliPath;
   // Address-space limit of the child (RLIMIT_AS). 0: no limit. Builds with AddressSanitizer skip it
   // (ASan reserves terabytes of address space up front).
@@ -65,7 +66,7 @@ ImportedCheckpoint importCheckpointIsolated(const std::string& in, const std::st
 ImportedCheckpoint importCheckpointCached(const std::string& in,
                                           const IsolatedImportOptions& options = {});
 
-// The promptdesk-cli importCheckpointIsolated runs when options.cliPath is empty.
-std::string findCliExecutable();
+// The importer importCheckpointIsolated runs when options.cliPath is empty.
+std::string findImporterExecutable();
 
 }  // namespace pd

@@ -14,24 +14,6 @@ enum class ClassTokenPosition { End, Middle, Front };
 ClassTokenPosition parseClassTokenPosition(const std::string& s);  // "end" | "middle" | "front"
 const char* toString(ClassTokenPosition p);
 
-struct CoopSpec {
-  std::string method = "coop";  // "coop" | "cocoop"
-  int nCtx = 16;                // ignored when ctxInit is set (its token count is used)
-  std::string ctxInit;          // e.g. "a photo of a"; empty: N(0, 0.02)
-  bool csc = false;             // class-specific context (CoOp only)
-  ClassTokenPosition position = ClassTokenPosition::End;
-  double lr = 0.002, momentum = 0.9, weightDecay = 5e-4;
-  int warmupEpochs = 1;
-  double warmupLr = 1e-5;  // Dassl ConstantWarmupScheduler
-  int batchSize = 32;
-  int epochs = 0;  // 0: by shots (defaultCoopEpochs)
-  int shots = 16;
-  bool augment = true;  // reference mode: random-resized-crop + flip; fast: random cached view
-  bool referenceMode =
-      false;  // plain loop: all 77 positions, no prefix sharing, image tower each step
-  std::uint64_t seed = 1;
-};
-
 // CoOp's schedule: 50 epochs for 1 shot, 100 for 2/4, 200 for 8/16.
 int defaultCoopEpochs(int shots);
 
@@ -58,8 +40,7 @@ CoopBenchResult benchCoop(const CoopBenchOptions& options);
 namespace pd {
 class JobContext;
 
-// One few-shot training run on a dataset (`promptdesk-cli train
-// coop|cocoop|linear-probe|zeroshot`). Image features of the few-shot train / val and the test
+// One few-shot run of a registered method on a dataset (`promptdesk-cli train <method>`). Image features of the few-shot train / val and the test
 // split come from the feature cache (frozen image tower); training uses K cached augmented views
 // (views = 0: the plain view).
 // What a few-shot run reports while it runs (all optional; called on the job's thread).
@@ -74,20 +55,20 @@ struct FewShotHooks {
 };
 
 struct FewShotRunSpec {
-  std::string method = "coop";  // coop | cocoop | linear-probe | zeroshot | ensemble
+  // A registered method or preset (promptdesk/methods.h): zeroshot, ensemble, linear-probe,
+  // coop, coop-csc, coop-middle, coop-front, coop-init, cocoop, ...
+  std::string method = "coop";
+  // The method's options that differ from its (or its preset's) defaults, as a JSON object;
+  // checked against the method's declaration (errors name the option).
+  std::string optionsJson = "{}";
   std::string modelPath, datasetSpec;
   DatasetOptions datasetOptions;
   int shots = 16;
   std::uint64_t seed = 1;
-  CoopSpec coop;               // coop / cocoop knobs (shots and seed are copied in)
-  int views = 0;               // cached augmented views per training image (0: plain view only)
   std::string cacheDir;        // empty: dataPath("feature-cache")
   std::string outDir;          // prompt.safetensors, checkpoint.safetensors, result.json
   bool resume = false;         // continue from outDir/checkpoint.safetensors when present
   std::int64_t testLimit = 0;  // evaluate on the first N test items only (0: all)
-  // zeroshot / ensemble: the hand-crafted templates ("{class}" or "{}" marks the class name);
-  // empty: "a photo of a {class}." for zeroshot, CLIP's 7-template ensemble for ensemble.
-  std::vector<std::string> templates;
   FewShotHooks hooks;
 };
 
@@ -106,15 +87,8 @@ struct FewShotRunResult {
   std::string promptFile;             // outDir/prompt.safetensors (CoOp / CoCoOp), else empty
 };
 
-// The variants the few-shot experiment knows, as CoOp's paper draws them: "zeroshot" (one
-// hand-crafted template), "ensemble" (CLIP's template ensemble), "linear-probe", "coop" (n_ctx 16,
-// unified, end), "coop-csc", "coop-middle", "coop-front", "coop-init" ("a photo of a"), "cocoop".
-const std::vector<std::string>& fewShotVariants();
-bool isZeroShotVariant(const std::string& variant);
-// `base` with method and CoOp knobs set for `variant` (epochs > 0 overrides the schedule; CoCoOp
-// defaults to 10 epochs, batch 1, n_ctx 4 from "a photo of a", as the reference configs).
-// Throws pd::Error naming the variant when unknown.
-FewShotRunSpec fewShotVariantSpec(const std::string& variant, FewShotRunSpec base, int epochs = 0);
+// The run a clip-fewshot job spec describes (validated first; outDir left empty).
+FewShotRunSpec fewShotRunSpecFromJob(const std::string& specJson);
 
 // Runs inside a pd::Job (ctx may be null: no progress, no cancel). Throws pd::Error.
 FewShotRunResult runFewShot(const FewShotRunSpec& spec, JobContext* ctx);

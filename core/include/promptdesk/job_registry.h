@@ -12,21 +12,11 @@
 #include <vector>
 
 #include "promptdesk/jobs.h"
+#include "promptdesk/options.h"
 
 namespace pd {
 
 class Project;
-
-// One option of a job kind.
-struct OptionSpec {
-  std::string name;
-  std::string type;                  // "int" | "float" | "bool" | "string" | "path" | "choice"
-  std::string defaultJson = "null";  // JSON text of the default; "null" with required = true
-  bool required = false;
-  std::optional<double> min, max;    // for int / float
-  std::vector<std::string> choices;  // for "choice"
-  std::string help;
-};
 
 struct JobKindInfo {
   std::string kind;
@@ -76,6 +66,11 @@ class JobKind {
   virtual ~JobKind() = default;
   virtual JobKindInfo info() const = 0;
   virtual void run(const std::string& specJson, JobContext& ctx, RunSink& sink) = 0;
+  // Before validation: rewrites what earlier versions wrote (legacy keys) into today's form.
+  virtual std::string upgrade(const std::string& specJson) const { return specJson; }
+  // After validation (defaults filled in): checks and completes what depends on other fields
+  // (e.g. the options of the chosen method). Throws pd::Error naming the field.
+  virtual std::string finish(const std::string& specJson) const { return specJson; }
   // Grid kinds: the cells' specs (unnormalized JSON) for a normalized spec of this kind.
   virtual std::vector<std::string> expand(const std::string& specJson) const {
     (void)specJson;

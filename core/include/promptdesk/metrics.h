@@ -76,6 +76,11 @@ std::pair<double, double> bootstrapAccuracyCI(const std::vector<bool>& correct,
                                               std::uint64_t seed = 0x5eed2024);
 
 // A small, seeded, platform-independent PRNG (xoshiro256**, seeded through splitmix64).
+// Percentile bootstrap 95% CI of macro-F1 over items given as (label, prediction) pairs, with
+// a fixed seed (the comparison view's per-run macro-F1 interval).
+std::pair<double, double> bootstrapMacroF1CI(const std::vector<std::pair<int, int>>& labelPred,
+                                             int classes, int resamples = 400);
+
 class Rng {
  public:
   explicit Rng(std::uint64_t seed);

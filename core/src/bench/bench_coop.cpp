@@ -7,7 +7,7 @@
 #include <random>
 
 #include "methods/clip_towers.h"
-#include "methods/coop_trainer.h"
+#include "methods/coop/coop_trainer.h"
 #include "models/clip_model.h"
 #include "promptdesk/clip.h"
 #include "promptdesk/coop.h"
@@ -81,7 +81,7 @@ CoopBenchResult benchCoop(const CoopBenchOptions& o) {
   const int stepsPerEpoch = static_cast<int>(n >= o.batch ? n / o.batch : 1);
   const int steps = o.maxSteps > 0 ? std::min(o.maxSteps, stepsPerEpoch) : stepsPerEpoch;
 
-  CoopSpec spec;
+  methods::CoopSpec spec;
   spec.nCtx = o.nCtx;
   spec.batchSize = o.batch;
   spec.augment = false;  // same batches in both modes so the losses can be compared

@@ -93,8 +93,8 @@ DemoPlan planDemo(const DemoOptions& o, const std::string& modelPath) {
   e["methods"] = o.methods;
   e["shots"] = o.shots;
   e["seeds"] = o.seeds;
-  e["epochs_scale"] = o.epochsScale;
-  e["views"] = o.views;
+  if (o.epochsScale != 1.0) e["epochs_scale"] = o.epochsScale;
+  if (o.views > 0) e["views"] = o.views;
   plan.specs.push_back(e.dump());
   return plan;
 }

@@ -1,5 +1,5 @@
-// Isolated `.pt` import: promptdesk-cli import-checkpoint in a child process with limits
-// (promptdesk/checkpoint_import.h).
+// Isolated `.pt` import: the importer helper (promptdesk-import, installed beside the apps) in a
+// child process with limits (promptdesk/checkpoint_import.h).
 #include "promptdesk/checkpoint_import.h"
 
 #include <fcntl.h>
@@ -76,7 +76,8 @@ std::string lastErrorLine(const std::string& err, const std::string& in) {
       break;
     }
   if (best.empty() && !lines.empty()) best = lines.back();
-  for (const std::string& prefix : {std::string("promptdesk-cli: error: "), in + ": "})
+  for (const std::string& prefix : {std::string("promptdesk-cli: error: "),
+                                    std::string("promptdesk-import: error: "), in + ": "})
     if (best.rfind(prefix, 0) == 0) best = best.substr(prefix.size());
   // The child may quote bytes of the file (e.g. torch's "Couldn't parse the version <bytes>"):
   // control and non-ASCII bytes become '?', runs of them one '?', so the message stays readable.
@@ -105,15 +106,16 @@ bool needsIsolatedImport(const std::string& path) {
   return m[0] == 'P' && m[1] == 'K' && m[2] == 3 && m[3] == 4;
 }
 
-std::string findCliExecutable() {
-  if (const char* env = std::getenv("PROMPTDESK_CLI"); env && *env) return env;
+std::string findImporterExecutable() {
+  for (const char* var : {"PROMPTDESK_IMPORTER", "PROMPTDESK_CLI"})
+    if (const char* env = std::getenv(var); env && *env) return env;
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    const fs::path beside = self.parent_path() / "promptdesk-cli";
+    const fs::path beside = self.parent_path() / "promptdesk-import";
     if (fs::is_regular_file(beside, ec)) return beside.string();
   }
-  return "promptdesk-cli";  // execvp searches PATH
+  return "promptdesk-import";  // execvp searches PATH
 }
 
 ImportedCheckpoint importCheckpointIsolated(const std::string& in, const std::string& out,
@@ -121,7 +123,7 @@ ImportedCheckpoint importCheckpointIsolated(const std::string& in, const std::st
   std::error_code ec;
   if (!fs::exists(in, ec)) throw Error("no such file", in);
   if (fs::is_directory(in, ec)) throw Error("is a folder, not a .pt checkpoint", in);
-  const std::string cli = options.cliPath.empty() ? findCliExecutable() : options.cliPath;
+  const std::string cli = options.cliPath.empty() ? findImporterExecutable() : options.cliPath;
 
   // Everything the child needs is prepared before fork(): after it only async-signal-safe calls.
   std::vector<std::string> args = {cli, "import-checkpoint", in, "--out", out};
@@ -210,7 +212,8 @@ ImportedCheckpoint importCheckpointIsolated(const std::string& in, const std::st
 
   if (execFailed)
     throw Error("cannot run the checkpoint importer '" + cli + "': " + std::strerror(execErrno) +
-                    " (set PROMPTDESK_CLI to the promptdesk-cli executable)",
+                    " (set PROMPTDESK_IMPORTER, or PROMPTDESK_CLI, to the promptdesk-import or "
+                    "promptdesk-cli executable)",
                 in);
   if (cancelled) {
     fs::remove(out, ec);

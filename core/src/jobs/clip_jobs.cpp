@@ -18,11 +18,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/options.h"
 #include "jobs/job_registry.h"
 #include "promptdesk/clip.h"
 #include "promptdesk/coop.h"
 #include "promptdesk/error.h"
+#include "promptdesk/grid.h"
 #include "promptdesk/hash.h"
+#include "promptdesk/methods.h"
+#include "promptdesk/models.h"
 #include "promptdesk/project.h"
 #include "promptdesk/zero_shot.h"
 
@@ -133,14 +137,14 @@ ModelRecord modelRecord(const std::string& path) {
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
   }
-  ClipArchitecture a = inspectClipModel(path);
+  const ModelDescription a = describeModel(path);
   ModelRecord m;
   m.path = path;
   m.format = a.format;
   std::error_code ec;
   // A folder's record hash is its manifest hash, what Project::checkModel compares against.
   m.contentHash = fs::is_directory(path, ec) ? sha256Path(path) : a.contentHash;
-  m.architectureJson = a.toJson(-1);
+  m.architectureJson = a.architectureJson;
   std::lock_guard<std::mutex> lock(cacheMutex());
   cache[key] = m;
   return m;
@@ -304,23 +308,69 @@ class ZeroShotKind : public JobKind {
 };
 
 // ---- clip-fewshot ---------------------------------------------------------------------------
-void fewShotKnobs(Schema& s) {
-  s.opt("epochs", "int", "0", "CoOp/CoCoOp epochs (0: by shots as the reference: 50/100/200)", 0,
-        100000);
-  s.opt("epochs_scale", "float", "1",
-        "multiplies the default schedule when epochs is 0 (e.g. 0.1 for a quick look)", 0.001,
-        100);
-  s.opt("n_ctx", "int", "0", "context vectors (0: the variant's default: 16, CoCoOp 4)", 0, 64);
-  s.opt("ctx_init", "string", "\"\"", "initialise the context from these words (empty: default)");
-  s.opt("csc", "bool", "false", "class-specific context (CoOp)");
-  s.opt("position", "choice", "\"variant\"", "class token position (variant: its default)")
-      .choices = {"variant", "end", "middle", "front"};
-  s.opt("batch", "int", "0", "batch size (0: 32, CoCoOp 1)", 0, 4096);
-  s.opt("lr", "float", "0", "learning rate (0: 0.002)", 0, 10);
-  s.opt("views", "int", "0", "cached augmented views per training image (0: no augmentation)", 0,
-        1000);
-  s.opt("reference_mode", "bool", "false",
-        "the plain reference loop (image tower every step, all 77 positions): slow, for checks");
+// A few-shot spec names a registered method or preset ("method") and may set any option that
+// method declares, at the top level of the spec. The schema lists every registered method's
+// options once, with a null default: "the method's (or preset's) own default".
+void methodOptions(Schema& s) {
+  std::vector<std::string> seen;
+  for (const MethodInfo& m : registeredMethods())
+    for (const OptionSpec& o : m.options) {
+      if (std::find(seen.begin(), seen.end(), o.name) != seen.end()) continue;
+      seen.push_back(o.name);
+      std::string users;
+      for (const MethodInfo& u : registeredMethods())
+        if (options::find(u.options, o.name)) users += (users.empty() ? "" : ", ") + u.name;
+      OptionSpec x = o;
+      x.defaultJson = "null";
+      x.help = o.help + " [" + users + "; empty: the method's default, " + o.defaultJson + "]";
+      s.k.options.push_back(std::move(x));
+    }
+}
+
+bool isMethodOption(const std::string& key) {
+  for (const MethodInfo& m : registeredMethods())
+    if (options::find(m.options, key)) return true;
+  return false;
+}
+
+// Specs written before methods declared their options (they hold "batch", and 0 / "variant" /
+// false / "" meant "the variant's default"): today's keys, with the sentinels left out.
+json upgradeLegacyKnobs(json s) {
+  if (!s.is_object() || !s.contains("batch")) return s;
+  auto drop = [&](const char* key, const json& sentinel) {
+    if (s.contains(key) && s[key] == sentinel) s.erase(key);
+  };
+  const json batch = s["batch"];
+  s.erase("batch");
+  if (batch.is_number_integer() && batch.get<long long>() > 0) s["batch_size"] = batch;
+  drop("n_ctx", 0);
+  drop("lr", 0);
+  drop("lr", 0.0);
+  drop("position", "variant");
+  drop("csc", false);
+  drop("ctx_init", "");
+  drop("epochs", 0);
+  drop("epochs_scale", 1);
+  drop("epochs_scale", 1.0);
+  drop("views", 0);
+  drop("reference_mode", false);
+  drop("templates", "");
+  // A legacy cell carried every knob of its experiment, also those its method does not have.
+  if (s.contains("method") && s["method"].is_string()) {
+    const ResolvedMethod rm = resolveMethod(s["method"], "{}", "method");
+    for (const char* k : {"n_ctx", "lr", "position", "csc", "ctx_init", "epochs", "epochs_scale",
+                          "views", "reference_mode", "templates", "batch_size"})
+      if (s.contains(k) && !options::find(rm.method->options, k)) s.erase(k);
+  }
+  return s;
+}
+
+// The method's overrides of a normalized spec: its non-null keys the method declares.
+json overridesFor(const MethodInfo& m, const json& spec) {
+  json o = json::object();
+  for (const OptionSpec& x : m.options)
+    if (spec.contains(x.name) && !spec[x.name].is_null()) o[x.name] = spec[x.name];
+  return o;
 }
 
 JobKindInfo fewShotInfo() {
@@ -328,21 +378,21 @@ JobKindInfo fewShotInfo() {
   s.k.kind = "clip-fewshot";
   s.k.title = "Few-shot run (CoOp, CoCoOp, linear probe, zero-shot)";
   s.k.description =
-      "One few-shot run on a dataset: CoOp (unified/CSC, end/middle/front, init from words), "
-      "CoCoOp, the linear probe on cached features, or hand-crafted zero-shot / ensemble as the "
-      "0-shot reference. Records the loss curve, checkpoints each epoch (resumable), accuracy, "
-      "predictions and the learned prompt.";
+      "One few-shot run of a registered method on a dataset: CoOp (unified/CSC, end/middle/front, "
+      "init from words), CoCoOp, the linear probe on cached features, or hand-crafted zero-shot / "
+      "ensemble as the 0-shot reference. Records the loss curve, checkpoints each epoch "
+      "(resumable), accuracy, predictions and the learned prompt.";
   s.modelAndDataset();
-  s.opt("method", "choice", "\"coop\"", "method variant").choices = fewShotVariants();
-  s.opt("shots", "int", "16", "training images per class (0 for zero-shot)", 0, 100000);
+  s.opt("method", "choice", "\"coop\"", "method or preset (promptdesk-cli methods)").choices =
+      methodChoices();
+  s.opt("shots", "int", "16", "training images per class (0 for zero-shot)", 0, 10000);
   s.opt("seed", "int", "1", "few-shot sample and training seed", 0, 2147483647);
-  fewShotKnobs(s);
-  s.opt("templates", "string", "\"\"",
-        "zero-shot / ensemble templates, one per line (or |), with {class}");
+  methodOptions(s);
   s.naming("");
   return s.k;
 }
 
+}  // namespace
 FewShotRunSpec fewShotSpecFromJson(const json& s, const std::string& outDir) {
   FewShotRunSpec f;
   f.modelPath = absPath(s["model"]);
@@ -350,32 +400,33 @@ FewShotRunSpec fewShotSpecFromJson(const json& s, const std::string& outDir) {
   f.datasetOptions = datasetOptions(s);
   f.cacheDir = s["cache"];
   f.testLimit = s["test_limit"];
-  f.views = s["views"];
-  const std::string variant = s["method"];
-  f.shots = isZeroShotVariant(variant) ? 1 : std::max(1, s["shots"].get<int>());
+  f.method = s["method"];
+  const ResolvedMethod rm = resolveMethod(f.method, "{}", "clip-fewshot.method");
+  f.optionsJson = overridesFor(*rm.method, s).dump();
+  f.shots = rm.method->usesTrainingData ? std::max(1, s["shots"].get<int>()) : 1;
   f.seed = s["seed"].get<std::uint64_t>();
-  int epochs = s["epochs"];
-  const double scale = s["epochs_scale"];
-  if (epochs == 0 && scale != 1.0) {
-    const int base = variant == "cocoop" ? 10 : defaultCoopEpochs(f.shots);
-    epochs = std::max(1, static_cast<int>(std::lround(base * scale)));
-  }
-  f = fewShotVariantSpec(variant, f, epochs);
-  if (s["n_ctx"].get<int>() > 0) f.coop.nCtx = s["n_ctx"];
-  if (!s["ctx_init"].get<std::string>().empty()) f.coop.ctxInit = s["ctx_init"];
-  if (s["csc"].get<bool>()) f.coop.csc = true;
-  if (s["position"] != "variant") f.coop.position = parseClassTokenPosition(s["position"]);
-  if (s["batch"].get<int>() > 0) f.coop.batchSize = s["batch"];
-  if (s["lr"].get<double>() > 0) f.coop.lr = s["lr"];
-  f.coop.referenceMode = s["reference_mode"];
-  f.templates = splitOn(s["templates"].get<std::string>(), "\n|");
   f.outDir = outDir;
   return f;
 }
+namespace {
 
 class FewShotKind : public JobKind {
  public:
   JobKindInfo info() const override { return fewShotInfo(); }
+  std::string upgrade(const std::string& spec) const override {
+    return upgradeLegacyKnobs(json::parse(spec)).dump();
+  }
+  // Every option set must be one the method declares, and valid for it.
+  std::string finish(const std::string& spec) const override {
+    json s = json::parse(spec);
+    const ResolvedMethod rm = resolveMethod(s["method"], "{}", "clip-fewshot.method");
+    for (const OptionSpec& o : info().options)
+      if (isMethodOption(o.name) && !s[o.name].is_null() && !options::find(rm.method->options, o.name))
+        throw Error("option does not apply to method '" + rm.method->name + "'",
+                    "clip-fewshot." + o.name);
+    resolveMethod(s["method"], overridesFor(*rm.method, s).dump(), "clip-fewshot");
+    return spec;
+  }
   void run(const std::string& specJson, JobContext& ctx, RunSink& sink) override {
     json s = json::parse(specJson);
     Project& p = sink.project();
@@ -406,11 +457,12 @@ class FewShotKind : public JobKind {
       sink.checkpoint(globalStep, readFile(file));
     };
     FewShotRunResult r = runFewShot(f, &ctx);
+    const bool trains = resolveMethod(f.method).method->usesTrainingData;
     std::vector<std::string> ids = r.trainIds;
     ids.insert(ids.end(), r.valIds.begin(), r.valIds.end());
     recordInputs(p, sink, s, r.datasetName, r.classNames,
-                 isZeroShotVariant(s["method"]) ? std::string() : itemListHash(ids));
-    if (!isZeroShotVariant(s["method"])) {
+                 trains ? itemListHash(ids) : std::string());
+    if (trains) {
       SplitRecord sp;
       sp.datasetId = p.run(sink.runId()).datasetId;
       sp.name = "shots-" + std::to_string(r.shots) + "-seed-" + std::to_string(r.seed);
@@ -446,19 +498,19 @@ JobKindInfo experimentInfo() {
   s.k.title = "Few-shot experiment (CoOp's figure)";
   s.k.description =
       "Methods x shots x seeds, each cell a clip-fewshot run in the same experiment; zero-shot "
-      "methods run once (drawn at 0 shots). Cells already finished in the project are skipped, "
-      "interrupted ones resumed.";
+      "methods run once (drawn at 0 shots). Options set here apply to every method that declares "
+      "them. Cells already finished in the project are skipped, interrupted ones resumed.";
   s.k.grid = true;
   s.modelAndDataset();
+  std::string names;
+  for (const auto& c : methodChoices()) names += (names.empty() ? "" : ", ") + c;
   s.opt("methods", "string", "\"zeroshot,ensemble,linear-probe,coop,coop-csc,cocoop\"",
-        "comma list of variants: zeroshot, ensemble, linear-probe, coop, coop-csc, coop-middle, "
-        "coop-front, coop-init, cocoop");
+        "comma list of methods and presets: " + names);
   s.opt("shots", "string", "\"1,2,4,8,16\"", "comma list of shots per class");
   s.opt("seeds", "string", "\"1,2,3\"", "comma list of seeds");
-  fewShotKnobs(s);
-  s.opt("templates", "string", "\"\"", "zero-shot templates, one per line (or |), with {class}");
+  methodOptions(s);
   s.opt("ensemble_templates", "string", "\"\"",
-        "ensemble templates (empty: CLIP's 7-template ensemble)");
+        "templates of the 'ensemble' preset (empty: CLIP's 7-template ensemble)");
   s.opt("experiment", "string", "\"fewshot\"", "experiment name");
   return s.k;
 }
@@ -466,56 +518,57 @@ JobKindInfo experimentInfo() {
 class ExperimentKind : public JobKind {
  public:
   JobKindInfo info() const override { return experimentInfo(); }
+  std::string upgrade(const std::string& spec) const override {
+    return upgradeLegacyKnobs(json::parse(spec)).dump();
+  }
   void run(const std::string&, JobContext&, RunSink&) override {
     throw Error("an experiment runs as its cells (expandJobSpec / ProjectJob::newRuns)",
                 "clip-fewshot-experiment");
   }
   std::vector<std::string> expand(const std::string& specJson) const override {
     json s = json::parse(specJson);
-    auto ints = [&](const char* key) {
-      std::vector<int> v;
-      for (const auto& x : splitOn(s[key].get<std::string>(), ",")) {
-        try {
-          std::size_t used = 0;
-          int n = std::stoi(x, &used);
-          if (used != x.size() || n < 0) throw std::invalid_argument(x);
-          v.push_back(n);
-        } catch (const std::exception&) {
-          throw Error("not a non-negative integer: '" + x + "'", std::string("clip-fewshot-experiment.") + key);
-        }
-      }
-      return v;
-    };
-    const auto methods = splitOn(s["methods"].get<std::string>(), ",");
-    const auto shots = ints("shots"), seeds = ints("seeds");
-    if (methods.empty() || shots.empty() || seeds.empty())
-      throw Error("methods, shots and seeds must each list at least one value",
-                  "clip-fewshot-experiment");
     json base = s;
     for (const char* k : {"methods", "seeds", "ensemble_templates"}) base.erase(k);
+    for (const OptionSpec& o : experimentInfo().options)
+      if (isMethodOption(o.name)) base.erase(o.name);
     base["kind"] = "clip-fewshot";
     base["label"] = "";
     base["template"] = "";
     std::vector<std::string> out;
-    for (const auto& m : methods) {
-      fewShotVariantSpec(m, {});  // unknown variant: error naming it
-      const bool zs = isZeroShotVariant(m);
-      for (int sh : zs ? std::vector<int>{0} : shots)
-        for (int se : zs ? std::vector<int>{seeds.front()} : seeds) {
-          json c = base;
-          c["method"] = m;
-          c["shots"] = sh;
-          c["seed"] = se;
-          if (m == "ensemble") c["templates"] = s["ensemble_templates"];
-          if (!zs) c["templates"] = "";
-          out.push_back(c.dump());
-        }
+    for (const GridCell& cell : fewShotGrid(s["methods"], s["shots"], s["seeds"],
+                                            "clip-fewshot-experiment")) {
+      const ResolvedMethod rm = resolveMethod(cell.method, "{}", "clip-fewshot-experiment.methods");
+      json c = base;
+      c["method"] = cell.method;
+      c["shots"] = cell.shots;
+      c["seed"] = cell.seed;
+      json o = overridesFor(*rm.method, s);
+      for (auto it = o.begin(); it != o.end(); ++it) c[it.key()] = it.value();
+      if (cell.method == "ensemble") {
+        c.erase("templates");
+        if (!s["ensemble_templates"].get<std::string>().empty())
+          c["templates"] = s["ensemble_templates"];
+      }
+      out.push_back(c.dump());
     }
     return out;
   }
 };
 
 }  // namespace
+
+}  // namespace pd::jobs
+
+namespace pd {
+FewShotRunSpec fewShotRunSpecFromJob(const std::string& specJson) {
+  const json s = json::parse(normalizeJobSpec(specJson));
+  if (s["kind"] != "clip-fewshot")
+    throw Error("expected a clip-fewshot spec, not " + s["kind"].dump(), "kind");
+  return jobs::fewShotSpecFromJson(s, "");
+}
+}  // namespace pd
+
+namespace pd::jobs {
 
 void registerClipJobs() {
   registerJobKind(zeroShotInfo(), [] { return std::make_unique<ZeroShotKind>(); });

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/options.h"
 #include "promptdesk/error.h"
 #include "promptdesk/job_registry.h"
 
@@ -34,36 +35,6 @@ void registerBuiltinJobKinds() {
     jobs::registerLinearProbeCsv();
     jobs::registerClipJobs();
   });
-}
-
-json checkValue(const OptionSpec& o, const json& v, const std::string& kind) {
-  std::string where = kind + "." + o.name;
-  auto range = [&](double x) {
-    if (o.min && x < *o.min)
-      throw Error("value " + v.dump() + " is below the minimum " + json(*o.min).dump(), where);
-    if (o.max && x > *o.max)
-      throw Error("value " + v.dump() + " is above the maximum " + json(*o.max).dump(), where);
-  };
-  if (o.type == "int") {
-    if (!v.is_number_integer()) throw Error("expected an integer, got " + v.dump(), where);
-    range(v.get<double>());
-  } else if (o.type == "float") {
-    if (!v.is_number()) throw Error("expected a number, got " + v.dump(), where);
-    range(v.get<double>());
-  } else if (o.type == "bool") {
-    if (!v.is_boolean()) throw Error("expected true or false, got " + v.dump(), where);
-  } else if (o.type == "string" || o.type == "path") {
-    if (!v.is_string()) throw Error("expected a string, got " + v.dump(), where);
-    if (o.type == "path" && v.get<std::string>().empty()) throw Error("empty path", where);
-  } else if (o.type == "choice") {
-    if (!v.is_string() ||
-        std::find(o.choices.begin(), o.choices.end(), v.get<std::string>()) == o.choices.end()) {
-      std::string list;
-      for (auto& c : o.choices) list += (list.empty() ? "" : ", ") + c;
-      throw Error("expected one of " + list + ", got " + v.dump(), where);
-    }
-  }
-  return v;
 }
 
 }  // namespace
@@ -113,23 +84,13 @@ std::string normalizeJobSpec(const std::string& specJson) {
     for (auto& k : jobKinds()) known += (known.empty() ? "" : ", ") + k.kind;
     throw Error("unknown job kind '" + kind + "' (known: " + known + ")", "kind");
   }
-  json out = json::object();
+  auto impl = makeJobKind(kind);
+  spec = json::parse(impl->upgrade(spec.dump()));
+  json rest = spec;
+  rest.erase("kind");
+  json out = options::complete(info->options, rest, kind);
   out["kind"] = kind;
-  for (auto it = spec.begin(); it != spec.end(); ++it) {
-    if (it.key() == "kind") continue;
-    bool known = std::any_of(info->options.begin(), info->options.end(),
-                             [&](const OptionSpec& o) { return o.name == it.key(); });
-    if (!known) throw Error("unknown option for kind '" + kind + "'", kind + "." + it.key());
-  }
-  for (const OptionSpec& o : info->options) {
-    if (spec.contains(o.name)) {
-      out[o.name] = checkValue(o, spec[o.name], kind);
-    } else if (o.required) {
-      throw Error("missing required option (" + o.help + ")", kind + "." + o.name);
-    } else {
-      out[o.name] = json::parse(o.defaultJson);
-    }
-  }
+  out = json::parse(impl->finish(out.dump()));
   return out.dump();
 }
 

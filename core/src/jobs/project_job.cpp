@@ -120,7 +120,17 @@ ProjectJob::Batch ProjectJob::newRuns(const std::string& projectPath, const std:
     auto p = Project::open(projectPath);  // read-write: marks runs of dead processes interrupted
     runs = p->runs();
     for (const auto& r : runs)
-      if (!specHash.count(r.specId)) specHash[r.specId] = p->jobSpec(r.specId).hash;
+      if (!specHash.count(r.specId)) {
+        // Compared in today's canonical form, so that specs stored by earlier versions (other
+        // keys for the same run) still match; a stored spec that no longer validates keeps its
+        // stored hash.
+        const JobSpecRecord stored = p->jobSpec(r.specId);
+        try {
+          specHash[r.specId] = canonicalJsonHash(normalizeJobSpec(stored.json));
+        } catch (const Error&) {
+          specHash[r.specId] = stored.hash;
+        }
+      }
   }
   for (const auto& spec : specs) {
     if (reuse) {

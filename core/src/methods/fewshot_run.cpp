@@ -1,5 +1,7 @@
-// runFewShot: one few-shot run (CoOp, CoCoOp, linear probe, zero-shot, template ensemble) on a
-// dataset, with image features from the feature cache and the text side trained/evaluated here.
+// runFewShot: one few-shot run of a registered method on a dataset, in stages: the backbone
+// (checkpoint -> CLIP model and towers), the task (dataset, few-shot split, image features from the
+// feature cache), the method (registry -> setup -> fit), evaluation (val accuracy, test logits and
+// metrics) and the record (result.json, learned prompt).
 #include <ATen/Parallel.h>
 
 #include <chrono>
@@ -15,14 +17,14 @@
 #include "data/image_decode.h"
 #include "io/checkpoint.h"
 #include "methods/clip_towers.h"
-#include "methods/coop_trainer.h"
-#include "methods/linear_probe.h"
-#include "methods/prompt_artifact.h"
+#include "methods/common/method.h"
+#include "methods/zero_shot/zero_shot.h"
 #include "models/clip_model.h"
 #include "promptdesk/coop.h"
 #include "promptdesk/error.h"
 #include "promptdesk/feature_cache.h"
 #include "promptdesk/jobs.h"
+#include "promptdesk/methods.h"
 #include "promptdesk/paths.h"
 #include "promptdesk/tokenizer.h"
 
@@ -86,20 +88,6 @@ double acc(const at::Tensor& logits, const at::Tensor& labels) {
   return logits.argmax(-1).eq(labels).to(at::kDouble).mean().item<double>();
 }
 
-const std::vector<std::string> kEnsembleTemplates = {
-    "itap of a {}.",           "a bad photo of the {}.",
-    "a origami {}.",           "a photo of the large {}.",
-    "a {} in a video game.",   "art of the {}.",
-    "a photo of the small {}."};
-
-std::string fill(const std::string& tpl, const std::string& name) {
-  for (const std::string mark : {"{class}", "{}"}) {
-    auto p = tpl.find(mark);
-    if (p != std::string::npos) return tpl.substr(0, p) + name + tpl.substr(p + mark.size());
-  }
-  throw Error("the template has no {class} placeholder", tpl);
-}
-
 // Opening a dataset can take a while (Fashion-MNIST: ~1.5 s to decode its IDX files), and an
 // experiment opens the same one for every cell: keep the last two per process, keyed by spec and
 // options, and re-opened when the files' sizes or modification times change.
@@ -141,237 +129,205 @@ std::shared_ptr<const Dataset> openDatasetCached(const std::string& spec, const 
   return ds;
 }
 
-}  // namespace
+// ---- stage 1: the backbone ------------------------------------------------------------------
+struct Backbone {
+  std::shared_ptr<models::ClipModel> model;
+  methods::ClipTowers towers;
+  ClipTokenizer tokenizer = ClipTokenizer::fromDataDir();
+  std::string modelHash;
+  int nPx = 224;
+  methods::ClipBackbone view() const {
+    methods::ClipBackbone b;
+    b.towers = &towers;
+    b.model = model.get();
+    b.tokenizer = &tokenizer;
+    b.modelHash = modelHash;
+    b.resolution = nPx;
+    return b;
+  }
+};
 
-FewShotRunResult runFewShot(const FewShotRunSpec& spec, JobContext* job) {
-  const std::set<std::string> methods{"coop", "cocoop", "linear-probe", "zeroshot", "ensemble"};
-  if (!methods.count(spec.method)) throw Error("unknown method '" + spec.method + "'", "method");
-  if (spec.outDir.empty()) throw Error("an output folder is needed", "--out");
-  std::filesystem::create_directories(spec.outDir);
-  auto report = [&](double f, const std::string& msg) {
-    if (job) job->progress(f, 0, 0, msg);
-  };
-  report(0, "loading model");
-  io::LoadedCheckpoint ck = io::readCheckpoint(spec.modelPath);
-  if (ck.weights.source.empty()) ck.weights.source = spec.modelPath;
+std::unique_ptr<Backbone> loadBackbone(const std::string& modelPath) {
+  io::LoadedCheckpoint ck = io::readCheckpoint(modelPath);
+  if (ck.weights.source.empty()) ck.weights.source = modelPath;
   const nlohmann::json cfg = io::checkpointConfig(ck);
-  auto model = models::buildClipModel(ck.weights, cfg);
+  auto b = std::make_unique<Backbone>();
+  b->model = models::buildClipModel(ck.weights, cfg);
   const int textHeads = cfg.is_object() ? cfg.value("transformer_heads", 0) : 0;
-  methods::ClipTowers towers = methods::towersFromStateDict(ck.weights, textHeads, 0);
-  towers.textHeads = static_cast<int>(model->architecture().transformerHeads);
-  const int nPx = static_cast<int>(model->architecture().imageResolution);
-  const std::string modelHash = ck.contentHash.empty() ? hashHex(spec.modelPath) : ck.contentHash;
+  // The towers read the model's own weights: one copy in memory (the checkpoint's tensors are
+  // freed when `ck` goes out of scope).
+  io::StateDict shared;
+  for (const auto& p : b->model->named_parameters()) shared.tensors[p.key()] = p.value().detach();
+  for (const auto& p : b->model->named_buffers()) shared.tensors[p.key()] = p.value().detach();
+  b->towers = methods::towersFromStateDict(shared, textHeads, 0);
+  b->towers.textHeads = static_cast<int>(b->model->architecture().transformerHeads);
+  b->nPx = static_cast<int>(b->model->architecture().imageResolution);
+  b->modelHash = ck.contentHash.empty() ? hashHex(modelPath) : ck.contentHash;
+  return b;
+}
 
-  std::shared_ptr<const Dataset> ds = openDatasetCached(spec.datasetSpec, spec.datasetOptions);
-  if (ds->modality() != "image")
-    throw Error("few-shot runs need an image dataset", spec.datasetSpec);
+// ---- stage 2: the task (data and features) ----------------------------------------------------
+struct TaskData {
+  std::shared_ptr<const Dataset> ds;
+  FewShotSplit fs;
+  Split train, val, test;
+  methods::FewShotTask task;
+  at::Tensor testF;
+};
+
+TaskData prepareTask(const FewShotRunSpec& spec, const Backbone& bb, const methods::Method& method,
+                     JobContext* job) {
+  auto report = [&](const std::string& msg) {
+    if (job) job->progress(-1, 0, 0, msg);
+  };
+  TaskData t;
+  t.ds = openDatasetCached(spec.datasetSpec, spec.datasetOptions);
+  const Dataset& ds = *t.ds;
+  if (ds.modality() != "image") throw Error("few-shot runs need an image dataset", spec.datasetSpec);
   FewShotOptions fo;
   fo.shots = spec.shots;
   fo.seed = spec.seed;
-  FewShotSplit fs = sampleFewShot(*ds, fo);
-  Split train = pick(*ds, fs.trainSplit, fs.trainIndex);
-  Split val = pick(*ds, fs.valSplit, fs.valIndex);
-  Split test;
-  if (ds->hasSplit("test")) {
-    const auto& all = ds->items("test");
+  t.fs = sampleFewShot(ds, fo);
+  t.train = pick(ds, t.fs.trainSplit, t.fs.trainIndex);
+  t.val = pick(ds, t.fs.valSplit, t.fs.valIndex);
+  if (ds.hasSplit("test")) {
+    const auto& all = ds.items("test");
     std::vector<std::size_t> idx;
     for (std::size_t i = 0; i < all.size() && (spec.testLimit <= 0 || (int64_t)i < spec.testLimit);
          ++i)
       idx.push_back(i);
-    test = pick(*ds, "test", idx);
+    t.test = pick(ds, "test", idx);
   }
 
   FeatureCacheOptions copt;
   copt.dir = spec.cacheDir.empty() ? dataPath("feature-cache") : spec.cacheDir;
   FeatureCache cache(copt);
+  const int nPx = bb.nPx;
   const std::string pre = "clip-openai/" + std::to_string(nPx) + "/bicubic-aa/center-crop/exif";
   auto features = [&](const std::vector<ItemRef>& items, int views, const std::string& what) {
     if (items.empty()) return at::Tensor();
     const std::string p = views > 0 ? pre + "/rrc(0.08-1,3:4-4:3)+hflip" : pre;
-    auto req = data::makeFeatureRequests(*ds, items, modelHash, p, views, spec.seed);
+    auto req = data::makeFeatureRequests(ds, items, bb.modelHash, p, views, spec.seed);
     data::FeatureExtractor ex = [&](const std::vector<const data::FeatureRequest*>& batch) {
       if (job) job->checkCancelled();
       std::vector<at::Tensor> imgs;
-      for (auto* r : batch) imgs.push_back(preprocess(*ds, *r, nPx));
-      return model->encode_image(at::stack(imgs), 64);
+      for (auto* r : batch) imgs.push_back(preprocess(ds, *r, nPx));
+      return bb.model->encode_image(at::stack(imgs), 64);
     };
-    return data::cachedFeatures(cache, req, ex, 64, [&](int64_t d, int64_t t) {
-      report(-1, what + " features " + std::to_string(d) + "/" + std::to_string(t));
+    return data::cachedFeatures(cache, req, ex, 64, [&](int64_t d, int64_t n) {
+      report(what + " features " + std::to_string(d) + "/" + std::to_string(n));
     });
   };
   // Train: plain view first, then K augmented views -> (N, 1+K, E).
-  at::Tensor trainF = features(train.items, 0, "train").unsqueeze(1);
-  if (spec.views > 0 && (spec.method == "coop" || spec.method == "cocoop")) {
-    auto aug = features(train.items, spec.views, "augmented train");
-    trainF =
-        at::cat({trainF, aug.view({static_cast<int64_t>(train.items.size()), spec.views, -1})}, 1);
+  at::Tensor trainF = features(t.train.items, 0, "train").unsqueeze(1);
+  const int views = method.trainViews();
+  if (views > 0) {
+    auto aug = features(t.train.items, views, "augmented train");
+    trainF = at::cat({trainF, aug.view({static_cast<int64_t>(t.train.items.size()), views, -1})}, 1);
   }
-  at::Tensor valF = features(val.items, 0, "val"), testF = features(test.items, 0, "test");
+  t.task.train.features = trainF;
+  t.task.train.labels = t.train.labels;
+  t.task.val.features = features(t.val.items, 0, "val");
+  t.task.val.labels = t.val.labels;
+  t.testF = features(t.test.items, 0, "test");
+  if (method.needsTrainImages()) {
+    // The plain loop: the image tower runs on every batch (augmented in tensor space when
+    // augmentation is on).
+    std::vector<at::Tensor> imgs;
+    for (const auto& item : t.train.items) {
+      if (job) job->checkCancelled();
+      data::FeatureRequest r;
+      r.item = &item;
+      imgs.push_back(preprocess(ds, r, nPx));
+    }
+    t.task.train.images = at::stack(imgs, 0);
+  }
+  for (const auto& n : ds.classNames()) t.task.classNames.push_back(cleanName(n));
+  t.task.shots = spec.shots;
+  t.task.seed = spec.seed;
+  return t;
+}
 
-  ClipTokenizer tok = ClipTokenizer::fromDataDir();
-  std::vector<std::string> names;
-  for (const auto& n : ds->classNames()) names.push_back(cleanName(n));
-  auto tokens = [&](const std::vector<std::string>& texts) {
-    std::vector<int64_t> flat;
-    for (const auto& t : texts) {
-      auto ids = tok.tokenize(t, towers.contextLength(), true);
-      flat.insert(flat.end(), ids.begin(), ids.end());
-    }
-    return at::tensor(flat, at::kLong).view({static_cast<int64_t>(texts.size()), -1});
-  };
-  auto zeroShotText = [&](const std::vector<std::string>& templates) {
-    at::NoGradGuard ng;
-    at::Tensor sum;
-    for (const auto& tpl : templates) {
-      std::vector<std::string> texts;
-      for (const auto& n : names) texts.push_back(fill(tpl, n));
-      auto t = tokens(texts);
-      auto f = methods::encodeTextEmbeddings(towers, at::embedding(towers.tokenEmbedding, t),
-                                             t.argmax(-1), true);
-      f = f / f.norm(2, -1, true);
-      sum = sum.defined() ? sum + f : f;
-    }
-    return sum;
-  };
+// ---- stage 4: evaluation ------------------------------------------------------------------------
+// Logits of every row of `f` in batches of 256 (cancellable).
+at::Tensor scoreAll(const methods::Method& m, const at::Tensor& f, JobContext* job) {
+  at::NoGradGuard ng;
+  std::vector<at::Tensor> parts;
+  for (int64_t i = 0; i < f.size(0); i += 256) {
+    if (job) job->checkCancelled();
+    parts.push_back(m.logits(f.narrow(0, i, std::min<int64_t>(256, f.size(0) - i))));
+  }
+  return at::cat(parts, 0).to(at::kFloat).contiguous();
+}
+
+}  // namespace
+
+FewShotRunResult runFewShot(const FewShotRunSpec& spec, JobContext* job) {
+  const ResolvedMethod rm = resolveMethod(spec.method, spec.optionsJson, spec.method);
+  if (spec.outDir.empty()) throw Error("an output folder is needed", "--out");
+  std::filesystem::create_directories(spec.outDir);
+  if (job) job->progress(0, 0, 0, "loading model");
+  const auto bb = loadBackbone(spec.modelPath);
+  // Stage 3a: the method from the registry, with its completed options.
+  const nlohmann::json options = nlohmann::json::parse(rm.optionsJson);
+  std::unique_ptr<methods::Method> method = methods::methodEntry(rm.method->name).make(options);
+  TaskData t = prepareTask(spec, *bb, *method, job);
+  const auto& names = t.task.classNames;
 
   FewShotRunResult res;
   res.method = spec.method;
   res.shots = spec.shots;
   res.seed = spec.seed;
-  res.modelHash = modelHash;
-  res.datasetName = ds->name();
-  res.fewShotIdsHash = fs.idsHash;
-  res.classNames = ds->classNames();
-  res.trainIds = fs.trainIds;
-  res.valIds = fs.valIds;
+  res.modelHash = bb->modelHash;
+  res.datasetName = t.ds->name();
+  res.fewShotIdsHash = t.fs.idsHash;
+  res.classNames = t.ds->classNames();
+  res.trainIds = t.fs.trainIds;
+  res.valIds = t.fs.valIds;
   nlohmann::json out{{"method", spec.method},
                      {"shots", spec.shots},
                      {"seed", spec.seed},
                      {"model", spec.modelPath},
-                     {"model_hash", modelHash},
+                     {"model_hash", bb->modelHash},
                      {"dataset", spec.datasetSpec},
                      {"classes", names.size()},
-                     {"train_items", train.items.size()},
-                     {"val_items", val.items.size()},
-                     {"test_items", test.items.size()},
-                     {"few_shot_ids_hash", fs.idsHash}};
+                     {"train_items", t.train.items.size()},
+                     {"val_items", t.val.items.size()},
+                     {"test_items", t.test.items.size()},
+                     {"few_shot_ids_hash", t.fs.idsHash},
+                     {"options", options}};
   auto t0 = Clock::now();
-  // Scores every test item with `logitsOf` (batched) and keeps them for the metrics.
+  // Stage 3b: set up and fit.
+  method->setup(bb->view(), t.task);
+  methods::FitContext fit;
+  fit.job = job;
+  fit.checkpointPath = spec.outDir + "/checkpoint.safetensors";
+  fit.resume = spec.resume;
+  fit.hooks = spec.hooks;
+  method->fit(t.task, fit);
+  if (const auto* l = method->losses()) {
+    res.steps = static_cast<int>(l->size());
+    res.finalLoss = l->empty() ? -1 : l->back();
+  }
+  res.epochs = method->epochs();
+  // Stage 4: evaluation.
+  if (t.task.val.features.defined())
+    res.valAccuracy = acc(scoreAll(*method, t.task.val.features, job), t.val.labels);
   at::Tensor testLogits;
-  auto scoreTest = [&](const std::function<at::Tensor(const at::Tensor&)>& logitsOf) {
-    if (!testF.defined()) return;
-    at::NoGradGuard ng;
-    std::vector<at::Tensor> parts;
-    for (int64_t i = 0; i < testF.size(0); i += 256) {
-      if (job) job->checkCancelled();
-      parts.push_back(logitsOf(testF.narrow(0, i, std::min<int64_t>(256, testF.size(0) - i))));
-    }
-    testLogits = at::cat(parts, 0).to(at::kFloat).contiguous();
-    res.testAccuracy = acc(testLogits, test.labels);
-  };
-  auto evalText = [&](const at::Tensor& text) {
-    if (valF.defined())
-      res.valAccuracy = acc(methods::clipLogits(towers.logitScale, valF, text), val.labels);
-    scoreTest([&](const at::Tensor& f) { return methods::clipLogits(towers.logitScale, f, text); });
-  };
-  if (spec.method == "zeroshot" || spec.method == "ensemble") {
-    std::vector<std::string> templates = spec.templates;
-    if (templates.empty())
-      templates = spec.method == "zeroshot" ? std::vector<std::string>{"a photo of a {}."}
-                                            : kEnsembleTemplates;
-    for (const auto& t : templates) fill(t, "x");  // refuse a template without a placeholder
-    out["templates"] = templates;
-    evalText(zeroShotText(templates));
-  } else if (spec.method == "linear-probe") {
-    auto lp = methods::trainLinearProbe(trainF.select(1, 0), train.labels, valF, val.labels,
-                                        static_cast<int64_t>(names.size()));
-    res.valAccuracy = lp.valAccuracy;
-    scoreTest([&](const at::Tensor& f) { return lp.logits(f); });
-    out["c"] = lp.c;
-  } else {
-    CoopSpec cs = spec.coop;
-    cs.method = spec.method;
-    cs.shots = spec.shots;
-    cs.seed = spec.seed;
-    int nCtx = cs.nCtx;
-    at::Tensor init;
-    std::string lead;
-    if (!cs.ctxInit.empty()) {
-      auto ids = tok.encode(cs.ctxInit);
-      nCtx = static_cast<int>(ids.size());
-      init = towers.tokenEmbedding.index_select(
-          0, at::tensor(std::vector<int64_t>(ids.begin(), ids.end()), at::kLong));
-      lead = cs.ctxInit;
-    } else {
-      for (int i = 0; i < nCtx; ++i) lead += i ? " X" : "X";
-    }
-    std::vector<std::string> texts;
-    for (const auto& n : names) texts.push_back(lead + " " + n + ".");
-    methods::ClassPrompts prompts{tokens(texts), nCtx};
-    methods::CoopData data;
-    data.labels = train.labels;
-    // views = 0 means no augmentation in both modes (so the two modes are comparable).
-    if (spec.views == 0) cs.augment = false;
-    if (cs.referenceMode) {
-      // The plain loop: the image tower runs on every batch (augmented in tensor space when
-      // augmentation is on), all 77 positions per class prompt.
-      towers.imageEncoder = [&](const at::Tensor& imgs) { return model->encode_image(imgs, 64); };
-      std::vector<at::Tensor> imgs;
-      for (const auto& item : train.items) {
-        if (job) job->checkCancelled();
-        data::FeatureRequest r;
-        r.item = &item;
-        imgs.push_back(preprocess(*ds, r, nPx));
-      }
-      data.images = at::stack(imgs, 0);
-    } else {
-      data.features = trainF;
-    }
-    methods::CoopTrainer tr(towers, prompts, cs, init);
-    const std::string ckPath = spec.outDir + "/checkpoint.safetensors";
-    if (spec.resume && std::filesystem::exists(ckPath)) tr.loadCheckpoint(ckPath);
-    std::function<void(const methods::StepInfo&)> onStep;
-    if (spec.hooks.onStep)
-      onStep = [&](const methods::StepInfo& i) {
-        spec.hooks.onStep({i.epoch, i.step, i.globalStep, i.totalSteps, i.loss, i.lr, i.accuracy});
-      };
-    while (tr.epoch() < tr.epochs()) {
-      tr.runEpoch(data, job, onStep);
-      tr.saveCheckpoint(ckPath);
-      if (spec.hooks.onCheckpoint)
-        spec.hooks.onCheckpoint(tr.epoch(), static_cast<int>(tr.losses().size()), ckPath);
-    }
-    res.epochs = tr.epochs();
-    res.steps = static_cast<int>(tr.losses().size());
-    res.finalLoss = tr.losses().empty() ? -1 : tr.losses().back();
-    at::NoGradGuard ng;
-    auto logitsOf = [&](const at::Tensor& f) {
-      std::vector<at::Tensor> parts;
-      for (int64_t i = 0; i < f.size(0); i += 64)
-        parts.push_back(tr.logits(f.narrow(0, i, std::min<int64_t>(64, f.size(0) - i)), true));
-      return at::cat(parts, 0);
-    };
-    if (valF.defined()) res.valAccuracy = acc(logitsOf(valF), val.labels);
-    scoreTest(logitsOf);
+  if (t.testF.defined()) {
+    testLogits = scoreAll(*method, t.testF, job);
+    res.testAccuracy = acc(testLogits, t.test.labels);
+  }
+  // Stage 5: the record.
+  nlohmann::json rec = method->record();
+  for (auto it = rec.begin(); it != rec.end(); ++it) out[it.key()] = it.value();
+  if (method->hasLearnedPrompt()) {
     res.promptFile = spec.outDir + "/prompt.safetensors";
-    methods::saveLearnedPrompt(
-        res.promptFile,
-        methods::learnedPromptFrom(tr, {{"classnames", names}, {"model_hash", modelHash}}));
-    out["spec"] = methods::specToJson(tr.spec());
-    out["losses"] = tr.losses();
+    method->saveLearned(res.promptFile, {{"classnames", names}, {"model_hash", bb->modelHash}});
   }
   if (testLogits.defined()) {
-    const int64_t C = testLogits.size(1);
-    const float* lp = testLogits.data_ptr<float>();
-    res.testItems.reserve(test.items.size());
-    for (std::size_t i = 0; i < test.items.size(); ++i) {
-      ScoredItem it;
-      it.id = test.items[i].id;
-      it.label = static_cast<int>(test.items[i].label);
-      it.scores.assign(lp + int64_t(i) * C, lp + int64_t(i + 1) * C);
-      res.testItems.push_back(std::move(it));
-    }
-    res.testMetrics = computeMetrics(res.testItems, static_cast<int>(C));
+    res.testItems = methods::scoredItems(testLogits, t.test.items);
+    res.testMetrics = computeMetrics(res.testItems, static_cast<int>(testLogits.size(1)));
     out["test_macro_f1"] = res.testMetrics.macroF1;
     out["test_ci"] = {res.testMetrics.ciLow, res.testMetrics.ciHigh};
   }

@@ -1,7 +1,7 @@
 #include "methods/prompt_artifact.h"
 
 #include "io/safetensors.h"
-#include "methods/coop_trainer.h"
+#include "methods/coop/coop_trainer.h"
 #include "promptdesk/error.h"
 
 namespace pd::methods {
@@ -33,14 +33,13 @@ LearnedPrompt loadLearnedPrompt(const std::string& path) {
 
 LearnedPrompt learnedPromptFrom(const CoopTrainer& trainer, const nlohmann::json& extra) {
   LearnedPrompt p;
-  auto params = trainer.parameters();
-  p.ctx = params[0].detach().clone();
-  for (size_t i = 1; i < params.size(); ++i) {
-    static const char* names[] = {"meta.0.weight", "meta.0.bias", "meta.2.weight", "meta.2.bias"};
-    p.meta[names[i - 1]] = params[i].detach().clone();
+  for (const auto& item : trainer.learner().named_parameters()) {
+    if (item.key() == "ctx")
+      p.ctx = item.value().detach().clone();
+    else
+      p.meta[item.key()] = item.value().detach().clone();
   }
-  p.spec = specToJson(trainer.spec());
-  p.spec["n_ctx"] = trainer.layout().nCtx();
+  p.spec = trainer.specJson();
   if (extra.is_object())
     for (auto it = extra.begin(); it != extra.end(); ++it) p.spec[it.key()] = it.value();
   return p;

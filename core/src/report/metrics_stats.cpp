@@ -116,4 +116,27 @@ McNemarResult mcnemar(const std::vector<bool>& a, const std::vector<bool>& b, do
   return mcnemar(onlyA, onlyB, alpha, exactBelow);
 }
 
+std::pair<double, double> bootstrapMacroF1CI(const std::vector<std::pair<int, int>>& lp,
+                                             int classes, int resamples) {
+  if (lp.empty() || classes <= 0) return {0, 0};
+  Rng rng(0x5eed2024);
+  std::vector<double> values;
+  values.reserve(size_t(resamples));
+  std::vector<std::vector<std::int64_t>> conf(static_cast<size_t>(classes),
+                                              std::vector<std::int64_t>(static_cast<size_t>(classes)));
+  for (int b = 0; b < resamples; ++b) {
+    for (auto& row : conf) std::fill(row.begin(), row.end(), 0);
+    for (size_t i = 0; i < lp.size(); ++i) {
+      const auto& x = lp[size_t(rng.below(lp.size()))];
+      conf[size_t(x.first)][size_t(x.second)]++;
+    }
+    values.push_back(macroF1(conf));
+  }
+  std::sort(values.begin(), values.end());
+  auto at = [&](double f) {
+    return values[std::min(values.size() - 1, size_t(f * double(values.size() - 1) + 0.5))];
+  };
+  return {at(0.025), at(0.975)};
+}
+
 }  // namespace pd

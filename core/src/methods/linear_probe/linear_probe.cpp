@@ -1,4 +1,4 @@
-#include "methods/linear_probe.h"
+#include "methods/linear_probe/linear_probe.h"
 
 #include <torch/optim/lbfgs.h>
 

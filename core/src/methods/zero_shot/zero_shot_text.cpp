@@ -2,7 +2,7 @@
 // (with CLIP prompt ensembling) and scores from features.
 #include <algorithm>
 
-#include "methods/zero_shot.h"
+#include "methods/zero_shot/zero_shot.h"
 #include "promptdesk/error.h"
 #include "promptdesk/template.h"
 #include "promptdesk/template_set.h"

@@ -1,4 +1,4 @@
-#include "methods/coop_prompt.h"
+#include "methods/coop/coop_prompt.h"
 
 #include "promptdesk/error.h"
 

@@ -1,5 +1,5 @@
 // The zero-shot evaluation job: dataset + model + prompts -> per-item scores and metrics.
-#include "methods/zero_shot.h"
+#include "methods/zero_shot/zero_shot.h"
 
 #include <chrono>
 

@@ -1,0 +1,47 @@
+// promptdesk-cli methods [--json]: the method registry: each method with its model families, a
+// one-line description, its options (type, default, range, help) and its presets.
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "command_registry.h"
+#include "promptdesk/methods.h"
+
+namespace {
+pd::cli::Registrar reg("methods", [](CLI::App& root, pd::cli::Outcome& out) {
+  auto* cmd = root.add_subcommand("methods", "List the registered methods, their options and presets");
+  static bool asJson = false;
+  cmd->add_flag("--json", asJson, "print the registry as JSON");
+  cmd->callback([&out] {
+    if (asJson) {
+      std::cout << pd::methodsJson() << "\n";
+      out.code = 0;
+      return;
+    }
+    for (const auto& m : pd::registeredMethods()) {
+      std::string fam;
+      for (const auto& f : m.families) fam += (fam.empty() ? "" : ", ") + f;
+      std::cout << m.name << "  [" << fam << "]  " << m.description << "\n";
+      for (const auto& o : m.options) {
+        std::ostringstream line;
+        line << "    " << o.name << " (" << o.type;
+        if (!o.choices.empty()) {
+          line << ":";
+          for (std::size_t i = 0; i < o.choices.size(); ++i) line << (i ? "|" : " ") << o.choices[i];
+        }
+        line << ", default " << o.defaultJson;
+        if (o.min || o.max)
+          line << ", " << (o.min ? nlohmann::json(*o.min).dump() : "") << ".."
+               << (o.max ? nlohmann::json(*o.max).dump() : "");
+        line << ")  " << o.help;
+        std::cout << line.str() << "\n";
+      }
+      for (const auto& p : m.presets)
+        std::cout << "    preset " << p.name << " = " << p.overridesJson << "  " << p.description
+                  << "\n";
+    }
+    out.code = 0;
+  });
+});
+}  // namespace

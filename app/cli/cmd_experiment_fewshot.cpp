@@ -56,7 +56,8 @@ pd::cli::Registrar reg("experiment", [](CLI::App& root, pd::cli::Outcome& out) {
                   "templates of the 'ensemble' preset, separated by | (default: CLIP's 7)");
   cmd->add_option("--test-limit", testLimit, "evaluate on the first N test items");
   std::vector<pd::OptionSpec> knobs;
-  for (const auto& o : pd::jobKindInfo("clip-fewshot-experiment")->options)
+  const auto experimentKind = pd::jobKindInfo("clip-fewshot-experiment");
+  for (const auto& o : experimentKind->options)
     if (isMethodOption(o.name)) knobs.push_back(o);
   flags.add(cmd, knobs, "method options (applied to every method that declares them)");
   cmd->callback([&out] {

@@ -121,9 +121,14 @@ class TestMethods : public QObject {
     const auto run = pd::fewShotRunSpecFromJob(s.dump());
     QCOMPARE(run.method, std::string("coop"));
     QCOMPARE(json::parse(run.optionsJson), json({{"n_ctx", 8}, {"batch_size", 4}}));
-    json bad = baseSpec("linear-probe");
-    bad["n_ctx"] = 8;
-    QVERIFY(errorOf([&] { pd::normalizeJobSpec(bad.dump()); }).find("clip-fewshot.n_ctx") !=
+    // Another method's option (a form shows them all) is cleared, not part of the run.
+    json other = baseSpec("linear-probe");
+    other["n_ctx"] = 8;
+    QVERIFY(json::parse(pd::normalizeJobSpec(other.dump()))["n_ctx"].is_null());
+    QCOMPARE(pd::normalizeJobSpec(other.dump()), pd::normalizeJobSpec(baseSpec("linear-probe").dump()));
+    json wrongType = baseSpec("coop");
+    wrongType["csc"] = "yes";
+    QVERIFY(errorOf([&] { pd::normalizeJobSpec(wrongType.dump()); }).find("clip-fewshot.csc") !=
             std::string::npos);
     json range = baseSpec("coop");
     range["n_ctx"] = 99;

@@ -98,8 +98,8 @@ OptionSchema schemaFromRegistry(const std::vector<::pd::OptionSpec>& options) {
     if (o.min) s.min = *o.min;
     if (o.max) s.max = *o.max;
     s.choices = o.choices;
-    if (o.defaultJson == "null" && !o.required &&
-        (s.type == OptionType::Bool || s.type == OptionType::Choice)) {
+    s.optional = o.defaultJson == "null" && !o.required;
+    if (s.optional && (s.type == OptionType::Bool || s.type == OptionType::Choice)) {
       // "the method's default": an empty first choice that leaves the option out of the spec
       if (s.type == OptionType::Bool) s.choices = {"true", "false"};
       s.type = OptionType::Choice;

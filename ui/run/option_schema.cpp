@@ -30,6 +30,7 @@ std::string trim(const std::string& s) {
 std::string checkOption(const OptionSpec& spec, const std::string& raw) {
   const std::string value = trim(raw);
   std::string why;
+  if (spec.optional && value.empty()) return {};
   switch (spec.type) {
     case OptionType::Int: {
       if (value.empty()) return "a whole number is required";

@@ -25,6 +25,9 @@ struct OptionSpec {
   // The core's type when it differs from `type` ("bool" for a three-way choice: empty, true,
   // false, where empty means the method's own default).
   std::string jsonType;
+  // Empty is allowed and means "the method's own default" (options a job kind offers for several
+  // methods: the spec leaves them out).
+  bool optional = false;
 };
 
 using OptionSchema = std::vector<OptionSpec>;

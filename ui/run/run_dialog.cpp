@@ -61,7 +61,10 @@ RunDialog::RunDialog(const QString& title, OptionSchema schema, QWidget* parent)
         }
         auto* edit = new QLineEdit(this);
         const QString range = rangeText(spec);
-        if (spec.type != OptionType::String && !range.isEmpty()) {
+        if (spec.optional) {
+          edit->setPlaceholderText(range.isEmpty() ? tr("method default")
+                                                   : tr("method default; %1").arg(range));
+        } else if (spec.type != OptionType::String && !range.isEmpty()) {
           edit->setPlaceholderText(range);
           tip += (tip.isEmpty() ? QString() : QStringLiteral("\n")) + tr("Range: %1").arg(range);
         }

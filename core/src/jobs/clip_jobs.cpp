@@ -416,16 +416,17 @@ class FewShotKind : public JobKind {
   std::string upgrade(const std::string& spec) const override {
     return upgradeLegacyKnobs(json::parse(spec)).dump();
   }
-  // Every option set must be one the method declares, and valid for it.
+  // Options of other methods are cleared (the form shows every method's options; a field the
+  // chosen method does not have is not part of its run, nor of the spec's hash); the method's own
+  // are checked against its declaration.
   std::string finish(const std::string& spec) const override {
     json s = json::parse(spec);
     const ResolvedMethod rm = resolveMethod(s["method"], "{}", "clip-fewshot.method");
     for (const OptionSpec& o : info().options)
-      if (isMethodOption(o.name) && !s[o.name].is_null() && !options::find(rm.method->options, o.name))
-        throw Error("option does not apply to method '" + rm.method->name + "'",
-                    "clip-fewshot." + o.name);
+      if (isMethodOption(o.name) && !options::find(rm.method->options, o.name))
+        s[o.name] = nullptr;
     resolveMethod(s["method"], overridesFor(*rm.method, s).dump(), "clip-fewshot");
-    return spec;
+    return s.dump();
   }
   void run(const std::string& specJson, JobContext& ctx, RunSink& sink) override {
     json s = json::parse(specJson);

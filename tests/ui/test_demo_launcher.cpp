@@ -6,6 +6,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QThreadPool>
 #include <QtTest/QtTest>
 
 #include <cmath>
@@ -125,9 +126,19 @@ class TestDemoLauncher : public QObject {
     again.start();
     auto* second = new DemoLauncher(&w, tiny());
     QSignalSpy planned2(second, &DemoLauncher::planned);
+    QSignalSpy failed2(second, &DemoLauncher::failed);
     second->setExportReport(false);
     second->start();
-    QTRY_COMPARE_WITH_TIMEOUT(planned2.count(), 1, 30000);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        planned2.count() == 1 || failed2.count() == 1,
+        qPrintable(QString("second launch not planned: pretraining job state %1, %2 jobs active, "
+                           "%3 of %4 pool threads busy")
+                       .arg(int(w.jobs()->stateOf(second->pretrainJob())))
+                       .arg(w.jobs()->activeCount())
+                       .arg(QThreadPool::globalInstance()->activeThreadCount())
+                       .arg(QThreadPool::globalInstance()->maxThreadCount())),
+        30000);
+    QVERIFY2(failed2.isEmpty(), qPrintable(second->error()));
     QCOMPARE(planned2.at(0).at(0).toInt(), 0);
     QCOMPARE(planned2.at(0).at(1).toInt(), 7);
     QVERIFY(second->isFinished());

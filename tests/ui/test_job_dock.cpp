@@ -92,6 +92,26 @@ class TestJobDock : public QObject {
     QCOMPARE(q.size(), size_t(0));
   }
 
+  // A job that ends before submit() returns (a cached result, a reused model) must still be
+  // reported to a caller that compares the returned id: jobEnded never fires inside submit().
+  void instantJobsEndAfterSubmitReturns() {
+    auto runner = std::make_shared<pd::JobRunner>(pd::JobRunnerOptions{2, 1});
+    JobDock dock(runner);
+    QSet<quint64> submitted;
+    int ended = 0, unknown = 0;
+    connect(&dock, &JobDock::jobEnded, [&](quint64 id, int) {
+      ++ended;
+      if (!submitted.contains(id)) ++unknown;
+    });
+    const int n = 300;
+    for (int k = 0; k < n; ++k) {
+      submitted.insert(dock.submit(std::make_shared<FunctionJob>("instant", [](JobContext&) {})));
+      if (k % 3 == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(ended, n, 20000);
+    QCOMPARE(unknown, 0);
+  }
+
   void progressToSuccessWithCurve() {
     auto runner = std::make_shared<pd::JobRunner>(pd::JobRunnerOptions{2, 1});
     JobDock dock(runner);

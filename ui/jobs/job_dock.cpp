@@ -187,7 +187,9 @@ std::int64_t JobDock::coalescedEvents() const { return queue_->coalesced(); }
 
 JobId JobDock::submit(std::shared_ptr<Job> job) {
   const JobId id = runner_->submit(std::move(job));
+  submitting_ = true;
   drainNow();  // show the queued row at once
+  submitting_ = false;
   return id;
 }
 
@@ -302,7 +304,16 @@ void JobDock::apply(const JobEvent& e) {
       i.curveDirty = true;
     }
   }
-  if (isFinal(e.state) && !isFinal(previous)) emit jobEnded(e.id, int(e.state));
+  if (isFinal(e.state) && !isFinal(previous)) {
+    if (submitting_) {
+      const quint64 id = e.id;
+      const int state = int(e.state);
+      QMetaObject::invokeMethod(this, [this, id, state] { emit jobEnded(id, state); },
+                                Qt::QueuedConnection);
+    } else {
+      emit jobEnded(e.id, int(e.state));
+    }
+  }
 }
 
 void JobDock::refreshRow(Info& i) {
@@ -366,7 +377,12 @@ void JobDock::drainNow() {
   const bool active = activeCount() > 0;
   worstDrainMs_ = std::max(worstDrainMs_, clock.nsecsElapsed() / 1e6);
   worstDrainCpuMs_ = std::max(worstDrainCpuMs_, threadCpuMs() - cpuStart);
-  if (hadActive_ && !active) emit allJobsEnded();
+  if (hadActive_ && !active) {
+    if (submitting_)
+      QMetaObject::invokeMethod(this, [this] { emit allJobsEnded(); }, Qt::QueuedConnection);
+    else
+      emit allJobsEnded();
+  }
   hadActive_ = active;
 }
 

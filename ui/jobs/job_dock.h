@@ -68,6 +68,9 @@ class JobDock : public QWidget {
 
  signals:
   void summaryChanged(const QString& summary);
+  // Never emitted from inside submit()/retry() (a job that ends before submit() returns, e.g. one
+  // that finds its result cached, is reported from the event loop): callers that compare the id
+  // submit() returned see every end.
   void jobEnded(quint64 id, int state);
   void allJobsEnded();
   void openResultRequested(quint64 id);
@@ -113,6 +116,7 @@ class JobDock : public QWidget {
   QToolButton* openButton_ = nullptr;
   QString lastSummary_;
   bool hadActive_ = false;
+  bool submitting_ = false;  // inside submit()/retry(): end signals are queued
   double worstDrainMs_ = 0.0;
   double worstDrainCpuMs_ = 0.0;
 };

@@ -27,7 +27,7 @@ pd::cli::Registrar reg("bench", [](CLI::App& root, pd::cli::Outcome& out) {
   cmd->add_flag("--skip-reference", o.skipReference, "time the fast path only");
   cmd->add_flag("--json", json, "print one JSON object as the last line");
   cmd->callback([&out] {
-    std::cerr << "bench coop: building random " << o.backbone << " towers, " << o.classes
+    std::cerr << "bench coop: building random " << o.backbone << " CLIP (random weights), " << o.classes
               << " classes x " << o.shots << " shots...\n";
     pd::CoopBenchResult r = pd::benchCoop(o);
     const bool ref = r.referenceSecondsPerEpoch >= 0;

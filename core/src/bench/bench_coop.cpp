@@ -6,7 +6,6 @@
 #include <chrono>
 #include <random>
 
-#include "methods/clip_towers.h"
 #include "methods/coop/coop_trainer.h"
 #include "models/clip_model.h"
 #include "promptdesk/clip.h"
@@ -47,33 +46,32 @@ CoopBenchResult benchCoop(const CoopBenchOptions& o) {
   const int threads = o.threads > 0 ? o.threads : hardwareCores();
   at::set_num_threads(threads);
   at::manual_seed(0);
-  // Text side: the transformer both backbones share (width 512, 12 layers, 8 heads); embed dim
-  // 512 (ViT-B/32) or 1024 (RN50). Image side: the ViT-B/32 tower as weight tensors, or RN50's
-  // ModifiedResNet (stages 3-4-6-3, attention pool) as our ClipModel module with random weights.
+  // Our ClipModel with random weights at the real shapes. Text side: the transformer both
+  // backbones share (width 512, 12 layers, 8 heads); embed dim 512 (ViT-B/32) or 1024 (RN50).
+  // Image side: the ViT-B/32 tower, or RN50's ModifiedResNet (stages 3-4-6-3, attention pool).
   const bool rn50 = o.backbone == "rn50";
-  methods::ClipTowers towers =
-      methods::randomTowers(512, 12, 8, rn50 ? 1024 : 512, 768, rn50 ? 0 : 12, 32, 224, 0);
-  std::shared_ptr<models::ClipModel> resnet;
+  ClipArchitecture a;
+  a.imageResolution = 224;
+  a.contextLength = 77;
+  a.vocabSize = 49408;
+  a.transformerWidth = 512;
+  a.transformerHeads = 8;
+  a.transformerLayers = 12;
   if (rn50) {
-    ClipArchitecture a;
     a.visionIsResNet = true;
     a.embedDim = 1024;
-    a.imageResolution = 224;
     a.visionWidth = 64;
     a.visionStageBlocks = {3, 4, 6, 3};
     a.visionLayers = 16;
     a.visionHeads = 32;
-    a.contextLength = 77;
-    a.vocabSize = 49408;
-    a.transformerWidth = 512;
-    a.transformerHeads = 8;
-    a.transformerLayers = 1;  // the module's text side is unused here (towers' text is timed)
-    resnet = std::make_shared<models::ClipModel>(a);
-    resnet->eval();
-    towers.imageEncoder = [resnet](const at::Tensor& images) {
-      return resnet->encode_image(images, 0);
-    };
+  } else {
+    a.embedDim = 512;
+    a.visionWidth = 768;
+    a.visionLayers = 12;
+    a.visionPatchSize = 32;
+    a.visionHeads = 12;
   }
+  auto model = std::make_shared<models::ClipModel>(a);
   const int64_t n = static_cast<int64_t>(o.classes) * o.shots;
   methods::CoopData data;
   data.labels = at::arange(o.classes, at::kLong).repeat_interleave(o.shots);
@@ -108,14 +106,14 @@ CoopBenchResult benchCoop(const CoopBenchOptions& o) {
   };
   auto timeMode = [&](bool reference, std::vector<double>& losses) {
     spec.referenceMode = reference;
-    methods::CoopTrainer tr(towers, prompts, spec);
+    methods::CoopTrainer tr(*model, prompts, spec);
     auto t0 = Clock::now();
     for (int s = 0; s < steps; ++s) {
       auto idx = batchIdx(s);
       at::Tensor feats;
       if (reference) {
         at::NoGradGuard ng;
-        feats = methods::encodeImage(towers, data.images.index_select(0, idx));
+        feats = model->encode_image(data.images.index_select(0, idx), 0);
       } else {
         feats = data.features.index_select(0, idx);
       }
@@ -125,12 +123,12 @@ CoopBenchResult benchCoop(const CoopBenchOptions& o) {
   };
   {  // fast mode's one-off feature cache (frozen image tower) for the timed images, extrapolated
     at::NoGradGuard ng;
-    data.features = at::zeros({n, towers.embedDim()});
+    data.features = at::zeros({n, model->embedDim()});
     auto t0 = Clock::now();
     for (int s = 0; s < steps; ++s) {
       auto idx = batchIdx(s);
       data.features.index_copy_(0, idx,
-                                methods::encodeImage(towers, data.images.index_select(0, idx)));
+                                model->encode_image(data.images.index_select(0, idx), 0));
     }
     r.cacheSeconds = since(t0) * scale;
   }

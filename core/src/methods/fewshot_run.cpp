@@ -1,5 +1,5 @@
 // runFewShot: one few-shot run of a registered method on a dataset, in stages: the backbone
-// (checkpoint -> CLIP model and towers), the task (dataset, few-shot split, image features from the
+// (checkpoint -> CLIP model, weights held once), the task (dataset, few-shot split, image features from the
 // feature cache), the method (registry -> setup -> fit), evaluation (val accuracy, test logits and
 // metrics) and the record (result.json, learned prompt).
 #include <ATen/Parallel.h>
@@ -16,7 +16,6 @@
 #include "data/clip_preprocess.h"
 #include "data/image_decode.h"
 #include "io/checkpoint.h"
-#include "methods/clip_towers.h"
 #include "methods/common/method.h"
 #include "methods/zero_shot/zero_shot.h"
 #include "models/clip_model.h"
@@ -132,13 +131,11 @@ std::shared_ptr<const Dataset> openDatasetCached(const std::string& spec, const 
 // ---- stage 1: the backbone ------------------------------------------------------------------
 struct Backbone {
   std::shared_ptr<models::ClipModel> model;
-  methods::ClipTowers towers;
   ClipTokenizer tokenizer = ClipTokenizer::fromDataDir();
   std::string modelHash;
   int nPx = 224;
   methods::ClipBackbone view() const {
     methods::ClipBackbone b;
-    b.towers = &towers;
     b.model = model.get();
     b.tokenizer = &tokenizer;
     b.modelHash = modelHash;
@@ -153,14 +150,7 @@ std::unique_ptr<Backbone> loadBackbone(const std::string& modelPath) {
   const nlohmann::json cfg = io::checkpointConfig(ck);
   auto b = std::make_unique<Backbone>();
   b->model = models::buildClipModel(ck.weights, cfg);
-  const int textHeads = cfg.is_object() ? cfg.value("transformer_heads", 0) : 0;
-  // The towers read the model's own weights: one copy in memory (the checkpoint's tensors are
-  // freed when `ck` goes out of scope).
-  io::StateDict shared;
-  for (const auto& p : b->model->named_parameters()) shared.tensors[p.key()] = p.value().detach();
-  for (const auto& p : b->model->named_buffers()) shared.tensors[p.key()] = p.value().detach();
-  b->towers = methods::towersFromStateDict(shared, textHeads, 0);
-  b->towers.textHeads = static_cast<int>(b->model->architecture().transformerHeads);
+  // One copy of the weights: the model's (the checkpoint's tensors are freed with `ck`).
   b->nPx = static_cast<int>(b->model->architecture().imageResolution);
   b->modelHash = ck.contentHash.empty() ? hashHex(modelPath) : ck.contentHash;
   return b;

@@ -41,12 +41,45 @@ at::Tensor MultiheadAttentionImpl::forward(const at::Tensor& x, const at::Tensor
   at::Tensor k = qkv[1].reshape({n * heads, len, hd});
   at::Tensor v = qkv[2].reshape({n * heads, len, hd});
   const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
-  at::Tensor scores = mask.defined() ? at::baddbmm(mask, q, k.transpose(1, 2), 1.0, scale)
-                                     : at::bmm(q, k.transpose(1, 2)).mul_(scale);
+  at::Tensor scores = at::bmm(q * scale, k.transpose(1, 2));
+  if (mask.defined()) scores = scores + mask;
   at::Tensor attn = at::softmax(scores, -1);
   at::Tensor out =
       at::bmm(attn, v).view({n, heads, len, hd}).transpose(1, 2).reshape({n, len, width});
   return out_proj->forward(out);
+}
+
+std::pair<at::Tensor, at::Tensor> MultiheadAttentionImpl::forwardSharedPrefix(
+    const at::Tensor& xp, const at::Tensor& xs, const at::Tensor& maskP, const at::Tensor& maskS) {
+  const std::int64_t g = xp.size(0), p = xp.size(1), c = xs.size(1), s = xs.size(2);
+  const std::int64_t hd = width / heads, gh = g * heads;
+  const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+  // Prefix rows: an ordinary pass over P positions, once per group. (3, G, H, P, hd)
+  at::Tensor qkvP = at::linear(xp, in_proj_weight, in_proj_bias)
+                        .view({g, p, 3, heads, hd})
+                        .permute({2, 0, 3, 1, 4});
+  at::Tensor qP = (qkvP[0] * scale).reshape({gh, p, hd});
+  at::Tensor kP = qkvP[1].reshape({gh, p, hd});
+  at::Tensor vP = qkvP[2].reshape({gh, p, hd});
+  at::Tensor aP = at::bmm(at::softmax(at::bmm(qP, kP.transpose(1, 2)) + maskP, -1), vP)
+                      .view({g, heads, p, hd})
+                      .transpose(1, 2)
+                      .reshape({g, p, width});
+  // Suffix rows: keys and values are [prefix; own suffix]. (3, G, H, C, S, hd)
+  at::Tensor qkvS = at::linear(xs, in_proj_weight, in_proj_bias)
+                        .view({g, c, s, 3, heads, hd})
+                        .permute({3, 0, 4, 1, 2, 5});
+  at::Tensor qS = qkvS[0] * scale, kS = qkvS[1].reshape({gh * c, s, hd}), vS = qkvS[2].reshape({gh * c, s, hd});
+  at::Tensor toPrefix =
+      at::bmm(qS.reshape({gh, c * s, hd}), kP.transpose(1, 2)).view({g, heads, c, s, p});
+  at::Tensor within =
+      (at::bmm(qS.reshape({gh * c, s, hd}), kS.transpose(1, 2)) + maskS).view({g, heads, c, s, s});
+  at::Tensor att = at::softmax(at::cat({toPrefix, within}, -1), -1);
+  at::Tensor aS =
+      at::bmm(att.narrow(-1, 0, p).reshape({gh, c * s, p}), vP).view({g, heads, c, s, hd}) +
+      at::bmm(att.narrow(-1, p, s).reshape({gh * c, s, s}), vS).view({g, heads, c, s, hd});
+  aS = aS.permute({0, 2, 3, 1, 4}).reshape({g, c, s, width});
+  return {out_proj->forward(aP), out_proj->forward(aS)};
 }
 
 MlpImpl::MlpImpl(std::int64_t w) {
@@ -70,6 +103,14 @@ at::Tensor ResidualAttentionBlockImpl::forward(const at::Tensor& x, const at::Te
   return y + mlp->forward(layerNormFp32(ln_2, y));
 }
 
+std::pair<at::Tensor, at::Tensor> ResidualAttentionBlockImpl::forwardSharedPrefix(
+    const at::Tensor& xp, const at::Tensor& xs, const at::Tensor& maskP, const at::Tensor& maskS) {
+  auto [ap, as] =
+      attn->forwardSharedPrefix(layerNormFp32(ln_1, xp), layerNormFp32(ln_1, xs), maskP, maskS);
+  at::Tensor yp = xp + ap, ys = xs + as;
+  return {yp + mlp->forward(layerNormFp32(ln_2, yp)), ys + mlp->forward(layerNormFp32(ln_2, ys))};
+}
+
 TransformerImpl::TransformerImpl(std::int64_t w, std::int64_t layers, std::int64_t h) {
   resblocks = register_module("resblocks", torch::nn::ModuleList());
   for (std::int64_t i = 0; i < layers; ++i) resblocks->push_back(ResidualAttentionBlock(w, h));
@@ -78,6 +119,20 @@ TransformerImpl::TransformerImpl(std::int64_t w, std::int64_t layers, std::int64
 at::Tensor TransformerImpl::forward(const at::Tensor& x, const at::Tensor& mask) {
   at::Tensor y = x;
   for (const auto& m : *resblocks) y = m->as<ResidualAttentionBlockImpl>()->forward(y, mask);
+  return y;
+}
+
+}  // namespace pd::models
+
+namespace pd::models {
+
+std::pair<at::Tensor, at::Tensor> TransformerImpl::forwardSharedPrefix(const at::Tensor& xp,
+                                                                       const at::Tensor& xs,
+                                                                       const at::Tensor& maskP,
+                                                                       const at::Tensor& maskS) {
+  std::pair<at::Tensor, at::Tensor> y{xp, xs};
+  for (const auto& m : *resblocks)
+    y = m->as<ResidualAttentionBlockImpl>()->forwardSharedPrefix(y.first, y.second, maskP, maskS);
   return y;
 }
 

@@ -7,6 +7,8 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
+#include <utility>
+
 namespace pd::models {
 
 // x * sigmoid(1.702 x), as in OpenAI's CLIP.
@@ -24,6 +26,14 @@ struct MultiheadAttentionImpl : torch::nn::Module {
   MultiheadAttentionImpl(std::int64_t width, std::int64_t heads);
   // x: (N, L, D); mask: additive (L, L) or undefined.
   at::Tensor forward(const at::Tensor& x, const at::Tensor& mask);
+  // Self-attention over groups that share a prefix (CoOp's fast path): xp (G, P, D) are the
+  // prefix rows of each group, xs (G, C, S, D) the C suffixes that follow it. Prefix rows attend
+  // to the prefix (maskP, (P, P)); suffix rows attend to [prefix; own suffix] (maskS, (S, S),
+  // within the suffix). With causal masks this equals forward() on each full row [prefix; suffix]
+  // while the prefix is computed once per group. Returns (out_p (G, P, D), out_s (G, C, S, D)).
+  std::pair<at::Tensor, at::Tensor> forwardSharedPrefix(const at::Tensor& xp, const at::Tensor& xs,
+                                                        const at::Tensor& maskP,
+                                                        const at::Tensor& maskS);
 
   std::int64_t width, heads;
   at::Tensor in_proj_weight, in_proj_bias;
@@ -41,6 +51,10 @@ TORCH_MODULE(Mlp);
 struct ResidualAttentionBlockImpl : torch::nn::Module {
   ResidualAttentionBlockImpl(std::int64_t width, std::int64_t heads);
   at::Tensor forward(const at::Tensor& x, const at::Tensor& mask);
+  // The block on shared-prefix groups (see MultiheadAttentionImpl::forwardSharedPrefix).
+  std::pair<at::Tensor, at::Tensor> forwardSharedPrefix(const at::Tensor& xp, const at::Tensor& xs,
+                                                        const at::Tensor& maskP,
+                                                        const at::Tensor& maskS);
   MultiheadAttention attn{nullptr};
   torch::nn::LayerNorm ln_1{nullptr}, ln_2{nullptr};
   Mlp mlp{nullptr};
@@ -51,6 +65,10 @@ TORCH_MODULE(ResidualAttentionBlock);
 struct TransformerImpl : torch::nn::Module {
   TransformerImpl(std::int64_t width, std::int64_t layers, std::int64_t heads);
   at::Tensor forward(const at::Tensor& x, const at::Tensor& mask = {});
+  // Every block on shared-prefix groups: (prefix (G, P, D), suffixes (G, C, S, D)).
+  std::pair<at::Tensor, at::Tensor> forwardSharedPrefix(const at::Tensor& xp, const at::Tensor& xs,
+                                                        const at::Tensor& maskP,
+                                                        const at::Tensor& maskS);
   torch::nn::ModuleList resblocks;
 };
 TORCH_MODULE(Transformer);

@@ -127,6 +127,46 @@ at::Tensor ClipModel::encode_text_embeddings(const at::Tensor& promptEmbeddings,
   return at::matmul(layerNormFp32(ln_final, x), text_projection);
 }
 
+at::Tensor ClipModel::encode_text_shared_prefix(const at::Tensor& prefix, const at::Tensor& suffix,
+                                                const at::Tensor& eot) {
+  const std::int64_t w = arch_.transformerWidth;
+  const char* where = "encode_text_shared_prefix";
+  if (prefix.dim() != 3 || prefix.size(2) != w || prefix.size(1) < 1)
+    throw pd::Error("prefix must be (G, P, " + std::to_string(w) + "), got " +
+                        shapeString(prefix.sizes().vec()),
+                    where);
+  const std::int64_t g = prefix.size(0), p = prefix.size(1);
+  if (suffix.dim() != 4 || suffix.size(0) != g || suffix.size(3) != w || suffix.size(2) < 1)
+    throw pd::Error("suffix must be (" + std::to_string(g) + ", C, S, " + std::to_string(w) +
+                        "), got " + shapeString(suffix.sizes().vec()),
+                    where);
+  const std::int64_t c = suffix.size(1), s = suffix.size(2);
+  if (p + s > arch_.contextLength)
+    throw pd::Error("prefix + suffix = " + std::to_string(p + s) + " positions > context length " +
+                        std::to_string(arch_.contextLength),
+                    where);
+  if (eot.dim() != 2 || eot.size(0) != g || eot.size(1) != c ||
+      at::isFloatingType(eot.scalar_type()))
+    throw pd::Error("eot must be (G, C) integers, got " + shapeString(eot.sizes().vec()), where);
+  at::Tensor rel = (eot.to(at::kLong) - p).reshape({g * c});
+  if (g * c > 0) {
+    const std::int64_t lo = rel.min().item<std::int64_t>(), hi = rel.max().item<std::int64_t>();
+    if (lo < 0 || hi >= s)
+      throw pd::Error("EOT position " + std::to_string((lo < 0 ? lo : hi) + p) + " outside the suffix (" +
+                          std::to_string(p) + ".." + std::to_string(p + s - 1) + ")",
+                      where);
+  }
+  at::Tensor xp = prefix.to(at::kFloat) + positional_embedding.narrow(0, 0, p);
+  at::Tensor xs = suffix.to(at::kFloat) + positional_embedding.narrow(0, p, s);
+  const auto maskOptions = xp.options().requires_grad(false);
+  auto [yp, ys] = transformer->forwardSharedPrefix(xp, xs, causalMask(p, maskOptions),
+                                                   causalMask(s, maskOptions));
+  (void)yp;
+  at::Tensor rows = at::arange(g * c, rel.options()) * s + rel;
+  at::Tensor x = ys.reshape({g * c * s, w}).index_select(0, rows);
+  return at::matmul(layerNormFp32(ln_final, x), text_projection).view({g, c, -1});
+}
+
 at::Tensor ClipModel::logits(const at::Tensor& imageFeatures,
                              const at::Tensor& textFeatures) const {
   if (imageFeatures.dim() != 2 || textFeatures.dim() != 2 ||

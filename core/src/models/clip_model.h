@@ -61,6 +61,16 @@ class ClipModel : public torch::nn::Module {
   at::Tensor encode_text_embeddings(const at::Tensor& promptEmbeddings, const at::Tensor& eotIndex,
                                     bool truncate = false);
 
+  // CoOp's fast path, part of the text module: prompts that share their first P positions
+  // ([SOS][ctx]) are encoded with that prefix computed once per group. prefix (G, P, D) and
+  // suffix (G, C, S, D) are embeddings before the positional add (positions [0, P) and
+  // [P, P+S)); eot (G, C) int64 is each prompt's absolute EOT position (P <= eot < P+S). Equals
+  // encode_text_embeddings() on the concatenated rows (exact under the causal mask). Caller's grad
+  // mode -> (G, C, embed_dim). Throws pd::Error on bad shapes.
+  at::Tensor encode_text_shared_prefix(const at::Tensor& prefix, const at::Tensor& suffix,
+                                       const at::Tensor& eot);
+
+  const at::Tensor& tokenEmbedding() const { return token_embedding->weight; }  // (V, D)
   std::int64_t textWidth() const { return arch_.transformerWidth; }   // D
   std::int64_t contextLength() const { return arch_.contextLength; }  // 77
   std::int64_t embedDim() const { return arch_.embedDim; }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "models/clip_model.h"
 #include "promptdesk/error.h"
 
 namespace pd::methods {
@@ -30,11 +31,11 @@ const ConfigDecl<CocoopConfig>& cocoopConfig() {
   return d;
 }
 
-CocoopPrompt::CocoopPrompt(const ClipTowers& towers, const ClassPrompts& prompts,
+CocoopPrompt::CocoopPrompt(models::ClipModel& model, const ClassPrompts& prompts,
                            ClassTokenPosition position, const at::Tensor& init,
                            std::uint64_t seed)
-    : towers_(towers), layout_(towers, prompts, position) {
-  const int64_t d = towers.width(), n = prompts.nCtx;
+    : model_(model), layout_(model, prompts, position) {
+  const int64_t d = model.textWidth(), n = prompts.nCtx;
   auto gen = at::detail::createCPUGenerator(seed);
   at::Tensor ctx;
   if (init.defined()) {
@@ -46,7 +47,7 @@ CocoopPrompt::CocoopPrompt(const ClipTowers& towers, const ClassPrompts& prompts
     ctx.normal_(0.0, 0.02, gen);
   }
   ctx_ = register_parameter("ctx", ctx.detach().contiguous());
-  const int64_t e = towers.embedDim(), h = std::max<int64_t>(1, e / 16);
+  const int64_t e = model.embedDim(), h = std::max<int64_t>(1, e / 16);
   // Stable names of the learned-prompt file: meta.0.* and meta.2.* (Sequential's indices).
   auto meta = std::make_shared<torch::nn::Module>();
   linear1_ = std::make_shared<Affine>();
@@ -68,7 +69,7 @@ at::Tensor CocoopPrompt::metaBias(const at::Tensor& imageFeatures) const {
 
 at::Tensor CocoopPrompt::logits(const at::Tensor& imageFeatures, bool fast) const {
   auto ctxB = ctx_.unsqueeze(0) + metaBias(imageFeatures).unsqueeze(1);  // (B, n_ctx, D)
-  return clipLogits(towers_.logitScale, imageFeatures, layout_.textFeaturesPerImage(ctxB, fast));
+  return clipLogits(model_.logitScale(), imageFeatures, layout_.textFeaturesPerImage(ctxB, fast));
 }
 
 MethodEntry cocoopMethod() {
@@ -85,9 +86,9 @@ MethodEntry cocoopMethod() {
     return std::make_unique<ClipPromptMethod>(
         "cocoop", cfg.train, cocoopConfig().toJson(cfg),
         [cfg, pos](const ClipBackbone& b, const FewShotTask& t) -> std::shared_ptr<PromptLearner> {
-          auto setup = makeClassPrompts(*b.towers, *b.tokenizer, t.classNames, cfg.nCtx,
+          auto setup = makeClassPrompts(*b.model, *b.tokenizer, t.classNames, cfg.nCtx,
                                         cfg.ctxInit);
-          return std::make_shared<CocoopPrompt>(*b.towers, setup.prompts, pos, setup.init,
+          return std::make_shared<CocoopPrompt>(*b.model, setup.prompts, pos, setup.init,
                                                 t.seed);
         });
   };

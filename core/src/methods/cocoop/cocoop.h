@@ -23,7 +23,7 @@ const ConfigDecl<CocoopConfig>& cocoopConfig();
 
 class CocoopPrompt : public PromptLearner {
  public:
-  CocoopPrompt(const ClipTowers& towers, const ClassPrompts& prompts, ClassTokenPosition position,
+  CocoopPrompt(models::ClipModel& model, const ClassPrompts& prompts, ClassTokenPosition position,
                const at::Tensor& init, std::uint64_t seed);
   at::Tensor logits(const at::Tensor& imageFeatures, bool fast) const override;
   at::Tensor context() const override { return ctx_; }
@@ -35,7 +35,7 @@ class CocoopPrompt : public PromptLearner {
   struct Affine : torch::nn::Module {
     at::Tensor weight, bias;
   };
-  const ClipTowers& towers_;
+  models::ClipModel& model_;
   PromptLayout layout_;
   at::Tensor ctx_;
   std::shared_ptr<Affine> linear1_, linear2_;

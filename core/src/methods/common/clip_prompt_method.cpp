@@ -10,7 +10,7 @@
 
 namespace pd::methods {
 
-ClassPromptSetup makeClassPrompts(const ClipTowers& towers, const ClipTokenizer& tok,
+ClassPromptSetup makeClassPrompts(const models::ClipModel& model, const ClipTokenizer& tok,
                                   const std::vector<std::string>& names, int nCtx,
                                   const std::string& ctxInit) {
   ClassPromptSetup out;
@@ -19,7 +19,7 @@ ClassPromptSetup makeClassPrompts(const ClipTowers& towers, const ClipTokenizer&
     auto ids = tok.encode(ctxInit);
     if (ids.empty()) throw pd::Error("the init words give no tokens", "ctx_init");
     nCtx = static_cast<int>(ids.size());
-    out.init = towers.tokenEmbedding.index_select(
+    out.init = model.tokenEmbedding().index_select(
         0, at::tensor(std::vector<int64_t>(ids.begin(), ids.end()), at::kLong));
     lead = ctxInit;
   } else {
@@ -27,7 +27,7 @@ ClassPromptSetup makeClassPrompts(const ClipTowers& towers, const ClipTokenizer&
   }
   std::vector<int64_t> flat;
   for (const auto& n : names) {
-    auto ids = tok.tokenize(lead + " " + n + ".", towers.contextLength(), true);
+    auto ids = tok.tokenize(lead + " " + n + ".", model.contextLength(), true);
     flat.insert(flat.end(), ids.begin(), ids.end());
   }
   out.prompts.tokens =

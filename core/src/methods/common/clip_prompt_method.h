@@ -33,7 +33,7 @@ struct ClassPromptSetup {
   ClassPrompts prompts;
   at::Tensor init;  // (n_ctx, D) or undefined
 };
-ClassPromptSetup makeClassPrompts(const ClipTowers& towers, const ClipTokenizer& tokenizer,
+ClassPromptSetup makeClassPrompts(const models::ClipModel& model, const ClipTokenizer& tokenizer,
                                   const std::vector<std::string>& classNames, int nCtx,
                                   const std::string& ctxInit);
 

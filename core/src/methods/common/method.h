@@ -17,7 +17,6 @@
 #include <string>
 #include <vector>
 
-#include "methods/clip_towers.h"
 #include "promptdesk/coop.h"
 #include "promptdesk/methods.h"
 #include "promptdesk/tokenizer.h"
@@ -31,10 +30,10 @@ class ClipModel;
 
 namespace pd::methods {
 
-// What a CLIP method is set up on. The towers hold the text side (and ViT weights), the model
-// encodes images (any CLIP image tower), the tokenizer renders prompts.
+// What a CLIP method is set up on: the model (its text module runs prompts, with CoOp's
+// shared-prefix fast path; its image tower encodes images in reference mode) and the tokenizer
+// that renders prompts.
 struct ClipBackbone {
-  const ClipTowers* towers = nullptr;
   models::ClipModel* model = nullptr;
   const ClipTokenizer* tokenizer = nullptr;
   std::string modelHash;

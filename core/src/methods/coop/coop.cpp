@@ -1,5 +1,6 @@
 #include "methods/coop/coop.h"
 
+#include "models/clip_model.h"
 #include "promptdesk/error.h"
 
 namespace pd {
@@ -46,11 +47,11 @@ const ConfigDecl<CoopConfig>& coopConfig() {
   return d;
 }
 
-CoopPrompt::CoopPrompt(const ClipTowers& towers, const ClassPrompts& prompts,
+CoopPrompt::CoopPrompt(models::ClipModel& model, const ClassPrompts& prompts,
                        ClassTokenPosition position, bool csc, const at::Tensor& init,
                        std::uint64_t seed)
-    : towers_(towers), layout_(towers, prompts, position) {
-  const int64_t d = towers.width(), n = prompts.nCtx, c = layout_.classes();
+    : model_(model), layout_(model, prompts, position) {
+  const int64_t d = model.textWidth(), n = prompts.nCtx, c = layout_.classes();
   at::Tensor ctx;
   if (init.defined()) {
     if (init.dim() != 2 || init.size(0) != n || init.size(1) != d)
@@ -65,7 +66,7 @@ CoopPrompt::CoopPrompt(const ClipTowers& towers, const ClassPrompts& prompts,
 }
 
 at::Tensor CoopPrompt::logits(const at::Tensor& imageFeatures, bool fast) const {
-  return clipLogits(towers_.logitScale, imageFeatures, layout_.textFeatures(ctx_, fast));
+  return clipLogits(model_.logitScale(), imageFeatures, layout_.textFeatures(ctx_, fast));
 }
 
 MethodEntry coopMethod() {
@@ -89,9 +90,9 @@ MethodEntry coopMethod() {
     return std::make_unique<ClipPromptMethod>(
         "coop", cfg.train, coopConfig().toJson(cfg),
         [cfg, pos](const ClipBackbone& b, const FewShotTask& t) -> std::shared_ptr<PromptLearner> {
-          auto setup = makeClassPrompts(*b.towers, *b.tokenizer, t.classNames, cfg.nCtx,
+          auto setup = makeClassPrompts(*b.model, *b.tokenizer, t.classNames, cfg.nCtx,
                                         cfg.ctxInit);
-          return std::make_shared<CoopPrompt>(*b.towers, setup.prompts, pos, cfg.csc, setup.init,
+          return std::make_shared<CoopPrompt>(*b.model, setup.prompts, pos, cfg.csc, setup.init,
                                               t.seed);
         });
   };

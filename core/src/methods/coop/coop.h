@@ -25,14 +25,14 @@ const ConfigDecl<CoopConfig>& coopConfig();
 class CoopPrompt : public PromptLearner {
  public:
   // init: optional (n_ctx, D) embeddings of the init words; else N(0, 0.02) from `seed`.
-  CoopPrompt(const ClipTowers& towers, const ClassPrompts& prompts, ClassTokenPosition position,
+  CoopPrompt(models::ClipModel& model, const ClassPrompts& prompts, ClassTokenPosition position,
              bool csc, const at::Tensor& init, std::uint64_t seed);
   at::Tensor logits(const at::Tensor& imageFeatures, bool fast) const override;
   at::Tensor context() const override { return ctx_; }
   const PromptLayout& layout() const override { return layout_; }
 
  private:
-  const ClipTowers& towers_;
+  models::ClipModel& model_;
   PromptLayout layout_;
   at::Tensor ctx_;
 };

@@ -1,19 +1,20 @@
 #include "methods/coop/coop_prompt.h"
 
+#include "models/clip_model.h"
 #include "promptdesk/error.h"
 
 namespace pd::methods {
 
-PromptLayout::PromptLayout(const ClipTowers& towers, const ClassPrompts& prompts,
+PromptLayout::PromptLayout(models::ClipModel& model, const ClassPrompts& prompts,
                            ClassTokenPosition position)
-    : towers_(towers), position_(position), nCtx_(prompts.nCtx), tokens_(prompts.tokens) {
+    : model_(model), position_(position), nCtx_(prompts.nCtx), tokens_(prompts.tokens) {
   if (tokens_.dim() != 2 || tokens_.size(0) < 1) throw pd::Error("prompt tokens must be (C, L)");
-  if (tokens_.size(1) != towers.contextLength())
+  if (tokens_.size(1) != model.contextLength())
     throw pd::Error("prompt length " + std::to_string(tokens_.size(1)) +
-                    " != model context length " + std::to_string(towers.contextLength()));
+                    " != model context length " + std::to_string(model.contextLength()));
   eot_ = tokens_.argmax(-1);
   const int64_t l = tokens_.size(1);
-  auto emb = at::embedding(towers.tokenEmbedding, tokens_).detach();  // (C, L, D)
+  auto emb = at::embedding(model.tokenEmbedding(), tokens_).detach();  // (C, L, D)
   sos_ = emb[0][0];
   suffix_ = emb.narrow(1, 1 + nCtx_, l - 1 - nCtx_).contiguous();
   auto eotAcc = eot_.accessor<int64_t, 1>();
@@ -51,15 +52,15 @@ at::Tensor PromptLayout::assemble(const at::Tensor& ctx) const {
 }
 
 at::Tensor PromptLayout::textFeatures(const at::Tensor& ctx, bool fast) const {
-  if (!fast) return encodeTextEmbeddings(towers_, assemble(ctx), eot_, false);
+  if (!fast) return model_.encode_text_embeddings(assemble(ctx), eot_, false);
   if (position_ == ClassTokenPosition::End && ctx.dim() == 2) {
     const int64_t p = 1 + nCtx_, s = eot_.max().item<int64_t>() + 1 - p, d = sos_.size(0);
     auto prefix = at::cat({sos_.view({1, d}), ctx}, 0).unsqueeze(0);  // (1, P, D)
     auto suffix = suffix_.narrow(1, 0, s).unsqueeze(0);               // (1, C, S, D)
-    return encodeTextSharedPrefix(towers_, prefix, suffix, eot_.unsqueeze(0)).squeeze(0);
+    return model_.encode_text_shared_prefix(prefix, suffix, eot_.unsqueeze(0)).squeeze(0);
   }
   // Class-specific context or the class inside the prompt: nothing shared, stop at the last EOT.
-  return encodeTextEmbeddings(towers_, assemble(ctx), eot_, true);
+  return model_.encode_text_embeddings(assemble(ctx), eot_, true);
 }
 
 at::Tensor PromptLayout::textFeaturesPerImage(const at::Tensor& ctxB, bool fast) const {
@@ -73,12 +74,12 @@ at::Tensor PromptLayout::textFeaturesPerImage(const at::Tensor& ctxB, bool fast)
     const int64_t p = 1 + nCtx_, s = eot_.max().item<int64_t>() + 1 - p;
     auto prefix = at::cat({sos_.view({1, 1, d}).expand({b, 1, d}), ctxB}, 1);  // (B, P, D)
     auto suffix = suffix_.narrow(1, 0, s).unsqueeze(0).expand({b, c, s, d});
-    return encodeTextSharedPrefix(towers_, prefix, suffix, eot_.unsqueeze(0).expand({b, c}));
+    return model_.encode_text_shared_prefix(prefix, suffix, eot_.unsqueeze(0).expand({b, c}));
   }
   std::vector<at::Tensor> full;
   for (int64_t i = 0; i < b; ++i) full.push_back(assemble(ctxB[i]));
   auto x = at::cat(full, 0);  // (B*C, L, D)
-  return encodeTextEmbeddings(towers_, x, eot_.repeat({b}), true).view({b, c, -1});
+  return model_.encode_text_embeddings(x, eot_.repeat({b}), true).view({b, c, -1});
 }
 
 at::Tensor clipLogits(const at::Tensor& logitScale, const at::Tensor& image,

@@ -5,8 +5,11 @@
 
 #include <vector>
 
-#include "methods/clip_towers.h"
 #include "promptdesk/coop.h"
+
+namespace pd::models {
+class ClipModel;
+}
 
 namespace pd::methods {
 
@@ -18,7 +21,7 @@ struct ClassPrompts {
 
 class PromptLayout {
  public:
-  PromptLayout(const ClipTowers& towers, const ClassPrompts& prompts, ClassTokenPosition position);
+  PromptLayout(models::ClipModel& model, const ClassPrompts& prompts, ClassTokenPosition position);
 
   int classes() const { return static_cast<int>(eot_.size(0)); }
   int nCtx() const { return nCtx_; }
@@ -34,7 +37,7 @@ class PromptLayout {
   at::Tensor textFeaturesPerImage(const at::Tensor& ctxB, bool fast) const;
 
  private:
-  const ClipTowers& towers_;
+  models::ClipModel& model_;
   ClassTokenPosition position_;
   int nCtx_ = 0;
   at::Tensor tokens_, eot_;  // (C, L), (C)

@@ -1,19 +1,20 @@
 #include "methods/coop/coop_trainer.h"
 
+#include "models/clip_model.h"
 #include "promptdesk/error.h"
 
 namespace pd::methods {
 
-CoopTrainer::CoopTrainer(const ClipTowers& towers, const ClassPrompts& prompts,
+CoopTrainer::CoopTrainer(models::ClipModel& model, const ClassPrompts& prompts,
                          const CoopSpec& spec, const at::Tensor& ctxInit)
-    : towers_(towers), spec_(spec) {
+    : model_(model), spec_(spec) {
   if (spec_.conditional && spec_.csc)
     throw pd::Error("CoCoOp uses a unified context (no csc)", "csc");
   spec_.nCtx = prompts.nCtx;
   if (spec_.conditional)
-    learner_ = std::make_shared<CocoopPrompt>(towers, prompts, spec_.position, ctxInit, spec_.seed);
+    learner_ = std::make_shared<CocoopPrompt>(model, prompts, spec_.position, ctxInit, spec_.seed);
   else
-    learner_ = std::make_shared<CoopPrompt>(towers, prompts, spec_.position, spec_.csc, ctxInit,
+    learner_ = std::make_shared<CoopPrompt>(model, prompts, spec_.position, spec_.csc, ctxInit,
                                             spec_.seed);
   TrainLoop::Settings s;
   s.lr = spec_.lr;
@@ -27,10 +28,10 @@ CoopTrainer::CoopTrainer(const ClipTowers& towers, const ClassPrompts& prompts,
   s.referenceMode = spec_.referenceMode;
   s.seed = spec_.seed;
   auto learner = learner_;
-  const ClipTowers* t = &towers_;
+  models::ClipModel* m = &model_;
   loop_ = std::make_unique<TrainLoop>(
       learner_, s, [learner](const at::Tensor& f, bool fast) { return learner->logits(f, fast); },
-      [t](const at::Tensor& imgs) { return encodeImage(*t, imgs); });
+      [m](const at::Tensor& imgs) { return m->encode_image(imgs, 0); });
 }
 
 at::Tensor CoopTrainer::metaBias(const at::Tensor& imageFeatures) const {

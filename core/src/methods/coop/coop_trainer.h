@@ -37,7 +37,7 @@ using CoopData = TrainData;
 class CoopTrainer {
  public:
   // ctxInit: optional (n_ctx, D) embeddings of the init words.
-  CoopTrainer(const ClipTowers& towers, const ClassPrompts& prompts, const CoopSpec& spec,
+  CoopTrainer(models::ClipModel& model, const ClassPrompts& prompts, const CoopSpec& spec,
               const at::Tensor& ctxInit = {});
 
   const CoopSpec& spec() const { return spec_; }
@@ -73,7 +73,7 @@ class CoopTrainer {
   nlohmann::json specJson() const;
 
  private:
-  const ClipTowers& towers_;
+  models::ClipModel& model_;
   CoopSpec spec_;
   std::shared_ptr<PromptLearner> learner_;
   std::unique_ptr<TrainLoop> loop_;

@@ -38,8 +38,9 @@ struct MainWindowOptions {
   // a QMessageBox question. Tests pass a lambda.
   std::function<bool()> confirmCloseWithJobs;
   int workers = 0;  // JobRunner workers (0: the runner's default)
-  // promptdesk-cli, run as a child process to import TorchScript checkpoints (never loaded in the
-  // GUI process). Empty: the binary beside the GUI's (QCoreApplication::applicationDirPath()).
+  // The importer run as a child process to import TorchScript checkpoints (never loaded in the GUI
+  // process): promptdesk-import or promptdesk-cli. Empty: pd::findImporterExecutable()
+  // ($PROMPTDESK_IMPORTER, else promptdesk-import beside the running program, else on PATH).
   QString cliPath;
   qint64 importMemoryLimitBytes = qint64(8) << 30;  // RLIMIT_AS of the import process
   int importTimeoutMs = 10 * 60 * 1000;              // the import process is killed after this
@@ -142,7 +143,6 @@ class MainWindow : public QMainWindow {
   QList<quint64> lastLaunched() const { return lastLaunched_; }
   std::shared_ptr<JobRunner> runner() const { return runner_; }
   // Where `promptdesk-cli` is looked for.
-  QString cliPath() const;
   // Opens a new template editor tab.
   void newTemplate();
 

@@ -15,7 +15,6 @@
 #include <QJsonObject>
 #include <QLineEdit>
 #include <QPointer>
-#include <QProcess>
 #include <QPushButton>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -24,16 +23,9 @@
 #include <QTreeWidget>
 #include <QCoreApplication>
 
-#include <cerrno>
-#include <csignal>
-#include <cstring>
 #include <fstream>
 #include <unordered_map>
 #include <unordered_set>
-
-#ifdef Q_OS_UNIX
-#include <sys/resource.h>
-#endif
 
 #include "charts/few_shot_chart.h"
 #include "charts/training_curve_chart.h"
@@ -43,6 +35,7 @@
 #include "main_window.h"
 #include "models/model_manager.h"
 #include "project/project_adapters.h"
+#include "promptdesk/checkpoint_import.h"
 #include "promptdesk/clip.h"
 #include "promptdesk/models.h"
 #include "promptdesk/dataset.h"
@@ -69,91 +62,32 @@ bool isTorchScript(const QString& path) {
   return s == QLatin1String("pt") || s == QLatin1String("pth");
 }
 
-// The last non-empty line of a process's stderr, without the CLI's "error: " prefix.
-QString lastLine(const QByteArray& bytes) {
-  const QList<QByteArray> lines = bytes.split('\n');
-  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
-    QString l = QString::fromUtf8(*it).trimmed();
-    if (l.isEmpty()) continue;
-    for (const char* prefix : {"promptdesk-cli: ", "error: "})
-      if (l.startsWith(QLatin1String(prefix))) l = l.mid(int(std::strlen(prefix)));
-    return l;
-  }
-  return {};
-}
-
 const std::string kNotClip = "this file is not a valid CLIP checkpoint: ";
 
-// Runs `promptdesk-cli import-checkpoint IN --out OUT` in a child process with an address-space
-// limit and a time limit, on the calling (worker) thread; cancel kills it. Throws pd::Error
-// ("this file is not a valid CLIP checkpoint: <reason>") for any failure.
-void importInChildProcess(const QString& cli, const QString& in, const QString& out,
+// The core's isolated import (promptdesk-import, or the importer given, as a child process with an
+// address-space and a time limit), on the calling (worker) thread; cancel kills the child. Throws
+// pd::Error "this file is not a valid CLIP checkpoint: <reason> (<file>)" for any failure.
+void importInChildProcess(const QString& importer, const QString& in, const QString& out,
                           qint64 memoryLimit, int timeoutMs, JobContext& ctx) {
-  if (!QFileInfo(cli).isExecutable())
-    throw Error("the importer promptdesk-cli was not found next to the GUI", cli.toStdString());
-  QProcess proc;
-  proc.setProgram(cli);
-  proc.setArguments({QStringLiteral("import-checkpoint"), in, QStringLiteral("--out"), out});
-#ifdef Q_OS_UNIX
-  const rlim_t limit = rlim_t(memoryLimit);
-  proc.setChildProcessModifier([limit] {
-    struct rlimit rl;
-    rl.rlim_cur = limit;
-    rl.rlim_max = limit;
-    ::setrlimit(RLIMIT_AS, &rl);
-  });
-#else
-  (void)memoryLimit;
-#endif
-  proc.start();
-  if (!proc.waitForStarted(20000))
-    throw Error("could not start the importer: " + proc.errorString().toStdString(),
-                cli.toStdString());
-  QElapsedTimer clock;
-  clock.start();
-  while (!proc.waitForFinished(200)) {
-    if (proc.state() == QProcess::NotRunning) break;
-    if (ctx.cancelRequested()) {
-      proc.kill();
-      proc.waitForFinished(5000);
-      QFile::remove(out);
-      throw JobCancelled();
-    }
-    if (clock.elapsed() > timeoutMs) {
-      proc.kill();
-      proc.waitForFinished(5000);
-      QFile::remove(out);
-      throw Error(kNotClip + "reading " + in.toStdString() + " took longer than the " +
-                  QString::number(timeoutMs / 1000.0, 'g', 3).toStdString() +
-                  " s allowed and was stopped");
-    }
-    ctx.progress(-1, 0, 0, "converting in a separate process (" +
-                               std::to_string(clock.elapsed() / 1000) + " s)");
-  }
-  const QByteArray err = proc.readAllStandardError();
-  if (proc.exitStatus() == QProcess::CrashExit) {
+  IsolatedImportOptions o;
+  o.cliPath = importer.toStdString();
+  o.memoryLimitBytes = std::uint64_t(memoryLimit);
+  o.timeLimitSeconds = timeoutMs / 1000.0;
+  o.cancelled = [&ctx] { return ctx.cancelRequested(); };
+  try {
+    importCheckpointIsolated(in.toStdString(), out.toStdString(), o);
+  } catch (const Error& e) {
     QFile::remove(out);
-    const QString why = lastLine(err);
-    throw Error(kNotClip + "the importer crashed while reading " + in.toStdString() +
-                (why.isEmpty() ? std::string(" (out of memory or a corrupt file)")
-                               : " (" + why.toStdString() + ")"));
+    if (ctx.cancelRequested()) throw JobCancelled();
+    // The job row shows the reason first; the file is named after it.
+    std::string m = e.what();
+    const std::string prefix = e.context() + ": ";
+    if (!e.context().empty() && m.rfind(prefix, 0) == 0) m = m.substr(prefix.size());
+    if (m.rfind(kNotClip, 0) != 0) m = kNotClip + m;
+    if (m.find(QFileInfo(in).fileName().toStdString()) == std::string::npos)
+      m += " (" + in.toStdString() + ")";
+    throw Error(m);
   }
-  if (proc.exitCode() != 0) {
-    QFile::remove(out);
-    QString why = lastLine(err);
-    if (why.contains(QLatin1String("bad_alloc")) || why.contains(QLatin1String("memory")) ||
-        why.contains(QLatin1String("failed to map segment")))
-      why = QStringLiteral("%1 needs more memory than the %2 GiB allowed (%3)")
-                .arg(in)
-                .arg(double(memoryLimit) / double(1ll << 30), 0, 'f', 1)
-                .arg(why);
-    throw Error(kNotClip + (why.isEmpty() ? "the importer failed on " + in.toStdString() +
-                                                " (exit code " + std::to_string(proc.exitCode()) +
-                                                ")"
-                                          : why.toStdString()));
-  }
-  if (!QFileInfo::exists(out))
-    throw Error(kNotClip + "the importer wrote nothing for " + in.toStdString());
 }
 }  // namespace
 
@@ -250,7 +184,7 @@ quint64 MainWindow::addModelFile(const QString& path) {
     for (int n = 2; QFileInfo::exists(importTo); ++n)
       importTo = dir.filePath(QStringLiteral("%1-%2.safetensors").arg(base).arg(n));
   }
-  const QString cli = cliPath();
+  const QString importer = options_.cliPath;  // empty: the core finds promptdesk-import
   const qint64 memoryLimit = options_.importMemoryLimitBytes;
   const int timeoutMs = options_.importTimeoutMs;
   auto job = std::make_shared<FunctionJob>(
@@ -260,7 +194,7 @@ quint64 MainWindow::addModelFile(const QString& path) {
           if (!QFileInfo(abs).isFile()) throw Error(kNotClip + "no such file: " + file);
           QDir().mkpath(QFileInfo(importTo).absolutePath());
           ctx.progress(-1, 0, 0, "converting in a separate process");
-          importInChildProcess(cli, abs, importTo, memoryLimit, timeoutMs, ctx);
+          importInChildProcess(importer, abs, importTo, memoryLimit, timeoutMs, ctx);
           file = importTo.toStdString();
         }
         ctx.checkCancelled();

@@ -80,11 +80,6 @@ QWidget* MainWindow::findTab(const QString& key) const {
   return nullptr;
 }
 
-QString MainWindow::cliPath() const {
-  if (!options_.cliPath.isEmpty()) return options_.cliPath;
-  return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("promptdesk-cli"));
-}
-
 void MainWindow::installProjectHandlers() {
   handlers_.create = [this](const QString& path) {
     project_ = Project::create(path.toStdString());

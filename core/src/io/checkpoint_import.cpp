@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -94,6 +95,16 @@ std::string lastErrorLine(const std::string& err, const std::string& in) {
 }
 
 std::string mib(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+std::string gib(std::uint64_t bytes) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f", static_cast<double>(bytes) / double(1ull << 30));
+  return b;
+}
+std::string seconds(double s) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%g", s);
+  return b;
+}
 
 }  // namespace
 
@@ -221,9 +232,8 @@ ImportedCheckpoint importCheckpointIsolated(const std::string& in, const std::st
   }
   std::string reason;
   if (timedOut) {
-    reason = "the import took longer than " +
-             std::to_string(static_cast<long long>(options.timeLimitSeconds)) +
-             " s and was stopped";
+    reason = "reading it took longer than the " + seconds(options.timeLimitSeconds) +
+             " s allowed and was stopped";
   } else if (WIFSIGNALED(status)) {
     reason = "the importer crashed on it (" + signalName(WTERMSIG(status)) + ")";
     if (WTERMSIG(status) == SIGKILL && memLimit > 0)
@@ -235,7 +245,8 @@ ImportedCheckpoint importCheckpointIsolated(const std::string& in, const std::st
                          line.find("Cannot allocate memory") != std::string::npos ||
                          line.find("failed to map segment") != std::string::npos ||
                          line.find("DefaultCPUAllocator") != std::string::npos))
-      reason = "reading it needs more than the " + mib(memLimit) + " memory limit (" + line + ")";
+      reason = "reading it needs more memory than the " + gib(memLimit) + " GiB allowed (" +
+               mib(memLimit) + " memory limit: " + line + ")";
     else
       reason = line.empty()
                    ? "the importer failed (exit status " + std::to_string(WEXITSTATUS(status)) + ")"

@@ -88,8 +88,8 @@ class MainWindow : public QMainWindow {
   // Records a model / dataset file in the project. Hashing a large file takes a while, so it runs
   // as a job (its own project connection); the explorer refreshes when it ends. Returns the job
   // id, 0 when no project is open.
-  // A TorchScript .pt/.pth is first converted by `promptdesk-cli import-checkpoint` in a child
-  // process with a memory and a time limit, into <project folder>/models/<name>.safetensors; any
+  // A TorchScript .pt/.pth is first converted by the core's isolated import (promptdesk-import in a
+  // child process with a memory and a time limit), into <project folder>/models/<name>.safetensors; any
   // failure ("this file is not a valid CLIP checkpoint: <reason>") leaves the project untouched.
   quint64 addModelFile(const QString& path);
   quint64 addDatasetFile(const QString& path);
@@ -142,7 +142,6 @@ class MainWindow : public QMainWindow {
   // The ids of the jobs the last launchJobKind() submitted.
   QList<quint64> lastLaunched() const { return lastLaunched_; }
   std::shared_ptr<JobRunner> runner() const { return runner_; }
-  // Where `promptdesk-cli` is looked for.
   // Opens a new template editor tab.
   void newTemplate();
 

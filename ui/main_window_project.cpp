@@ -132,7 +132,7 @@ void MainWindow::registerCoreJobKinds() {
         // Validated here (a bad value is refused before anything runs); the run row is created
         // on the worker thread when the job starts.
         const std::string spec = normalizeJobSpec(specJsonFrom(kind, schema, values));
-        return std::make_shared<DeferredProjectJob>(project_->path(), spec, describeSpec(spec));
+        return std::make_shared<DeferredProjectJob>(project_->path(), spec, describeJobSpec(spec));
       };
     }
     addJobKind(std::move(k));

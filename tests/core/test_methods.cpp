@@ -193,6 +193,42 @@ class TestMethods : public QObject {
             std::string::npos);
   }
 
+  // What a form hands the core: text values -> a spec with the kind first and the options in
+  // their declared order; the core names the field at fault; defaults as text; job-list names.
+  void formTextBecomesASpec() {
+    const auto kind = pd::jobKindInfo("clip-fewshot");
+    QVERIFY(kind.has_value());
+    const std::string spec = pd::jobSpecFromText(
+        "clip-fewshot", kind->options,
+        {{"method", "coop"}, {"shots", "4"}, {"lr", ""}, {"model", "m.safetensors"},
+         {"dataset", "d"}, {"csc", "true"}},
+        "run");
+    const json j = json::parse(spec);
+    QCOMPARE(spec.rfind("{\"kind\":\"clip-fewshot\"", 0), size_t(0));
+    QCOMPARE(j.at("shots"), json(4));
+    QVERIFY(!j.contains("lr"));  // empty: the method's default
+    QCOMPARE(j.at("csc"), json(true));
+    QVERIFY(errorOf([&] {
+              pd::jobSpecFromText("clip-fewshot", kind->options, {{"shots", "four"}}, "run");
+            }).find("run.shots") != std::string::npos);
+    QVERIFY(errorOf([&] {
+              pd::jobSpecFromText("clip-fewshot", kind->options, {{"no_such", "1"}}, "run");
+            }).find("run.no_such") != std::string::npos);
+    pd::OptionSpec o;
+    o.defaultJson = "\"end\"";
+    QCOMPARE(pd::optionDefaultText(o), std::string("end"));
+    o.defaultJson = "null";
+    QCOMPARE(pd::optionDefaultText(o), std::string());
+    o.defaultJson = "0.002";
+    QCOMPARE(pd::optionDefaultText(o), std::string("0.002"));
+    QCOMPARE(pd::describeJobSpec(
+                 R"({"kind":"clip-fewshot","method":"coop","shots":4,"seed":2,"label":""})"),
+             std::string("clip-fewshot: coop, 4 shots, seed 2"));
+    QCOMPARE(pd::describeJobSpec(R"({"kind":"clip-fewshot","label":"plain","shots":0,"seed":1})"),
+             std::string("clip-fewshot: plain, 0 shots"));
+    QCOMPARE(pd::describeJobSpec("not json"), std::string());
+  }
+
   void epochsScheduleScales() {
     pd::methods::TrainOptions t;
     QCOMPARE(pd::methods::scheduledEpochs(t, 1), 50);

@@ -34,8 +34,4 @@ class DeferredProjectJob : public ::pd::Job {
   std::atomic<std::int64_t> runId_{0};
 };
 
-// "clip-fewshot: coop, 4 shots, seed 1" from a normalized spec (kind, method, shots, seed,
-// experiment when present).
-std::string describeSpec(const std::string& specJson);
-
 }  // namespace pd::ui

@@ -11,62 +11,11 @@
 
 #include "promptdesk/error.h"
 #include "promptdesk/metrics.h"
+#include "promptdesk/options.h"
 
 namespace pd::ui {
 
 namespace {
-std::string jsonString(const std::string& s) {
-  std::ostringstream o;
-  o << '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        o << "\\\"";
-        break;
-      case '\\':
-        o << "\\\\";
-        break;
-      case '\n':
-        o << "\\n";
-        break;
-      case '\r':
-        o << "\\r";
-        break;
-      case '\t':
-        o << "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          o << buf;
-        } else {
-          o << c;
-        }
-    }
-  }
-  o << '"';
-  return o.str();
-}
-
-// The default's JSON text as the text a user would type ("\"end\"" -> "end", "null" -> "").
-std::string defaultText(const std::string& json) {
-  if (json == "null") return {};
-  if (json.size() >= 2 && json.front() == '"' && json.back() == '"') {
-    std::string out;
-    for (size_t i = 1; i + 1 < json.size(); ++i) {
-      if (json[i] == '\\' && i + 2 < json.size()) {
-        const char n = json[++i];
-        out += n == 'n' ? '\n' : n == 't' ? '\t' : n;
-      } else {
-        out += json[i];
-      }
-    }
-    return out;
-  }
-  return json;
-}
-
 bool looksLikeZeroShot(const std::string& row) {
   std::string lower;
   for (char c : row) lower += char(std::tolower(static_cast<unsigned char>(c)));
@@ -83,7 +32,8 @@ OptionSchema schemaFromRegistry(const std::vector<::pd::OptionSpec>& options) {
     s.name = o.name;
     s.help = o.help;
     s.required = o.required;
-    s.defaultValue = defaultText(o.defaultJson);
+    s.core = o;
+    s.defaultValue = optionDefaultText(o);
     if (o.type == "int")
       s.type = OptionType::Int;
     else if (o.type == "float")
@@ -103,7 +53,6 @@ OptionSchema schemaFromRegistry(const std::vector<::pd::OptionSpec>& options) {
       // "the method's default": an empty first choice that leaves the option out of the spec
       if (s.type == OptionType::Bool) s.choices = {"true", "false"};
       s.type = OptionType::Choice;
-      s.jsonType = o.type;
       s.choices.insert(s.choices.begin(), "");
       s.defaultValue = "";
     }
@@ -117,42 +66,25 @@ OptionSchema schemaFromRegistry(const std::vector<::pd::OptionSpec>& options) {
 
 std::string specJsonFrom(const std::string& kind, const OptionSchema& schema,
                          const OptionValues& values) {
-  std::ostringstream o;
-  o << "{\"kind\":" << jsonString(kind);
+  // The core parses the text under the declarations the form was made from.
+  std::vector<::pd::OptionSpec> options;
+  OptionValues given;
   for (const OptionSpec& s : schema) {
-    auto it = values.find(s.name);
-    if (it == values.end()) continue;
-    const std::string& v = it->second;
-    if ((s.type == OptionType::String) && v.empty() && !s.required) continue;
-    if ((s.type == OptionType::Int || s.type == OptionType::Double) && v.empty()) continue;
-    if (s.type == OptionType::Choice && v.empty()) continue;  // the method's default
-    o << ',' << jsonString(s.name) << ':';
-    switch (s.type) {
-      case OptionType::Int:
-        o << std::stoll(v);
-        break;
-      case OptionType::Double: {
-        std::ostringstream num;
-        num.precision(17);
-        num << std::stod(v);
-        o << num.str();
-        break;
-      }
-      case OptionType::Bool:
-        o << (v == "true" ? "true" : "false");
-        break;
-      case OptionType::Choice:
-        if (s.jsonType == "bool")
-          o << (v == "true" ? "true" : "false");
-        else
-          o << jsonString(v);
-        break;
-      default:
-        o << jsonString(v);
+    ::pd::OptionSpec o = s.core;
+    if (o.name.empty()) {  // a form field made in the UI: its own type
+      o.name = s.name;
+      o.type = s.type == OptionType::Int      ? "int"
+               : s.type == OptionType::Double ? "float"
+               : s.type == OptionType::Bool   ? "bool"
+               : s.type == OptionType::Choice ? "choice"
+                                              : "string";
+      o.required = s.required;
+      o.choices = s.choices;
     }
+    options.push_back(std::move(o));
+    if (auto it = values.find(s.name); it != values.end()) given.insert(*it);
   }
-  o << '}';
-  return o.str();
+  return jobSpecFromText(kind, options, given, kind);
 }
 
 ResultsTableData resultsFromProject(const ::pd::Project& project) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "promptdesk/options.h"
+
 namespace pd::ui {
 
 enum class OptionType { Int, Double, Bool, String, Choice };
@@ -22,9 +24,9 @@ struct OptionSpec {
   // String: values offered in an editable combo box (e.g. the project's models); free text stays
   // allowed.
   std::vector<std::string> suggestions;
-  // The core's type when it differs from `type` ("bool" for a three-way choice: empty, true,
-  // false, where empty means the method's own default).
-  std::string jsonType;
+  // The core's declaration this field was made from (type, range, choices): the form's text goes
+  // back to the core through it (pd::jobSpecFromText). Empty name: a field made in the UI.
+  ::pd::OptionSpec core;
   // Empty is allowed and means "the method's own default" (options a job kind offers for several
   // methods: the spec leaves them out).
   bool optional = false;

@@ -90,6 +90,9 @@ std::optional<JobKindInfo> jobKindInfo(const std::string& kind);
 std::string normalizeJobSpec(const std::string& specJson);
 // The normalized specs a spec runs as: itself, or one per cell for a grid kind.
 std::vector<std::string> expandJobSpec(const std::string& specJson);
+// A one-line name for a spec as job lists show it: "<kind>: <label or method>, <N> shots, seed
+// <S>" (the parts it has; seed only with shots > 0). Never throws ("" for text that is not JSON).
+std::string describeJobSpec(const std::string& specJson);
 
 // A pd::Job that records one run of a spec in the project at `projectPath`, on its own
 // connection. New run: spec is stored, a run row created (queued) at construction, so runId()

@@ -27,4 +27,15 @@ std::string optionValuesToJson(const std::vector<OptionSpec>& options,
                                const std::map<std::string, std::string>& values,
                                const std::string& where);
 
+// A job spec from form text: {"kind": kind, then each option of `options` (in declaration order)
+// whose text is given and not empty (an empty text leaves the option to its default; a required
+// textual option keeps "" and is refused by the job's parse)}. Values parse as optionValuesToJson
+// does; errors name `where.<name>`.
+std::string jobSpecFromText(const std::string& kind, const std::vector<OptionSpec>& options,
+                            const std::map<std::string, std::string>& values,
+                            const std::string& where);
+
+// An option's default as the text a user would type: "end" for "\"end\"", "" for null, "16".
+std::string optionDefaultText(const OptionSpec& option);
+
 }  // namespace pd

@@ -111,4 +111,33 @@ std::string optionValuesToJson(const std::vector<OptionSpec>& options,
   return out.dump();
 }
 
+std::string jobSpecFromText(const std::string& kind, const std::vector<OptionSpec>& options,
+                            const std::map<std::string, std::string>& values,
+                            const std::string& where) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  out["kind"] = kind;
+  for (const auto& [name, text] : values)
+    if (!options::find(options, name)) throw Error("unknown option", where + "." + name);
+  for (const OptionSpec& o : options) {
+    auto it = values.find(o.name);
+    if (it == values.end()) continue;
+    const bool textual = o.type == "string" || o.type == "path" || o.type == "choice";
+    if (it->second.empty() && !(o.required && textual)) continue;
+    out[o.name] = it->second.empty() ? json("") : options::fromText(o, it->second, where + "." + o.name);
+  }
+  return out.dump();
+}
+
+std::string optionDefaultText(const OptionSpec& option) {
+  json d;
+  try {
+    d = json::parse(option.defaultJson);
+  } catch (const json::exception&) {
+    return option.defaultJson;
+  }
+  if (d.is_null()) return {};
+  if (d.is_string()) return d.get<std::string>();
+  return d.dump();
+}
+
 }  // namespace pd

@@ -68,6 +68,28 @@ std::unique_ptr<JobKind> makeJobKind(const std::string& kind) {
   return it->second.factory();
 }
 
+std::string describeJobSpec(const std::string& specJson) {
+  const json o = json::parse(specJson, nullptr, false);
+  if (!o.is_object()) return {};
+  auto text = [&](const char* key) {
+    auto it = o.find(key);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  std::string out = text("kind");
+  std::vector<std::string> parts;
+  const std::string label = text("label").empty() ? text("method") : text("label");
+  if (!label.empty()) parts.push_back(label);
+  auto shots = o.find("shots");
+  const bool hasShots = shots != o.end() && shots->is_number();
+  const long long nShots = hasShots ? shots->get<long long>() : 0;
+  if (hasShots) parts.push_back(nShots == 1 ? "1 shot" : std::to_string(nShots) + " shots");
+  auto seed = o.find("seed");
+  if (seed != o.end() && seed->is_number() && nShots > 0)
+    parts.push_back("seed " + std::to_string(seed->get<long long>()));
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : ": ") + parts[i];
+  return out;
+}
+
 std::string normalizeJobSpec(const std::string& specJson) {
   json spec;
   try {

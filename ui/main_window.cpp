@@ -13,8 +13,6 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QPointer>
-#include <QThreadPool>
 #include <QTimer>
 #include <QTreeWidget>
 
@@ -25,6 +23,7 @@
 #include "promptdesk/project.h"
 #include "promptdesk/version.h"
 #include "run/run_dialog.h"
+#include "run/run_launcher.h"
 #include "welcome_page.h"
 
 namespace pd::ui {
@@ -70,8 +69,8 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
   });
   openTab(new WelcomePage(this), tr("Welcome"));
   installProjectHandlers();
-  registerCoreJobKinds();
-  if (QAction* zs = jobKindActions_.value(QStringLiteral("clip-zero-shot")))
+  run_->addCoreKinds();
+  if (QAction* zs = run_->action(QStringLiteral("clip-zero-shot")))
     zs->setShortcut(QKeySequence(tr("Ctrl+R")));
   resize(1280, 800);
   restoreSettings();
@@ -182,8 +181,8 @@ void MainWindow::buildMenus() {
 
   QMenu* run = menuBar()->addMenu(tr("&Run"));
   run->setObjectName(QStringLiteral("menuRun"));
-  runMenu_ = run;
-  runSeparator_ = run->addSeparator();
+  run_ = new RunLauncher(this, run, run->addSeparator());
+  connect(run_, &RunLauncher::gridLaunched, this, &MainWindow::gridLaunched);
   QAction* cancelAll = run->addAction(tr("&Cancel All Jobs"), this, [this] { jobs_->cancelAll(); });
   cancelAll->setShortcut(QKeySequence(tr("Ctrl+Shift+K")));
   cancelAll->setObjectName(QStringLiteral("actionCancelAll"));
@@ -215,104 +214,11 @@ void MainWindow::buildMenus() {
   about->setShortcut(QKeySequence::HelpContents);
 }
 
-QAction* MainWindow::addJobKind(JobKind kind) {
-  const QString id = kind.kind;
-  QAction* action = jobKindActions_.value(id);
-  if (!action) {
-    action = new QAction(this);
-    action->setObjectName(QStringLiteral("actionRun_") + id);
-    runMenu_->insertAction(runSeparator_, action);
-    connect(action, &QAction::triggered, this, [this, id] { launchJobKind(id); });
-    jobKindActions_.insert(id, action);
-  }
-  action->setText(kind.title + QStringLiteral("…"));
-  if (!kind.shortcut.isEmpty()) action->setShortcut(kind.shortcut);
-  for (auto& k : jobKinds_)
-    if (k.kind == id) {
-      k = std::move(kind);
-      return action;
-    }
-  jobKinds_.push_back(std::move(kind));
-  return action;
-}
+QAction* MainWindow::addJobKind(JobKind kind) { return run_->addJobKind(std::move(kind)); }
 
-quint64 MainWindow::launchJobKind(const QString& kind) {
-  const JobKind* k = nullptr;
-  for (const auto& j : jobKinds_)
-    if (j.kind == kind) k = &j;
-  if (!k) return 0;
-  lastLaunched_.clear();
-  OptionSchema schema = withProjectSuggestions(k->schema);
-  // The template being edited (the current tab, else the newest editor) fills "templates".
-  TemplateEditor* editor = qobject_cast<TemplateEditor*>(workArea_->currentWidget());
-  for (int i = workArea_->count() - 1; i >= 0 && !editor; --i)
-    editor = qobject_cast<TemplateEditor*>(workArea_->widget(i));
-  if (editor && editor->isValid() && !editor->templateText().trimmed().isEmpty())
-    for (OptionSpec& s : schema)
-      if (s.name == "templates" && s.type == OptionType::String)
-        s.defaultValue = editor->templateText().trimmed().toStdString();
-  RunDialog dialog(k->title, schema, this);
-  if (dialog.exec() != QDialog::Accepted) return 0;
-  if (!k->make && !k->makeAll) {
-    statusBar()->showMessage(tr("%1 is not available in this build yet").arg(k->title), 8000);
-    return 0;
-  }
-  try {
-    if (k->makeAll) {
-      if (!project_) throw Error("create or open a project first (File ▸ New Project)",
-                                 k->kind.toStdString());
-      const std::string path = project_->path();
-      const auto makeAll = k->makeAll;
-      const OptionValues values = dialog.values();
-      const QString kindId = k->kind, title = k->title;
-      statusBar()->showMessage(tr("Preparing the cells of %1…").arg(title));
-      QPointer<MainWindow> self(this);
-      QThreadPool::globalInstance()->start([self, path, makeAll, values, kindId, title] {
-        std::vector<std::shared_ptr<Job>> jobs;
-        int skipped = 0;
-        QString error;
-        try {
-          jobs = makeAll(values, path, &skipped);
-        } catch (const std::exception& e) {
-          error = QString::fromStdString(e.what());
-        }
-        QMetaObject::invokeMethod(
-            qApp,
-            [self, jobs, skipped, error, kindId, title] {
-              if (!self) return;
-              QList<quint64> ids;
-              for (const auto& job : jobs) ids << self->jobs_->submit(job);
-              self->lastLaunched_ = ids;
-              if (!error.isEmpty()) {
-                self->statusBar()->showMessage(tr("Could not start %1: %2").arg(title, error),
-                                               10000);
-              } else {
-                self->jobDock_->show();
-                if (!ids.isEmpty()) self->jobs_->selectJob(ids.first());
-                self->statusBar()->showMessage(tr("Started %1: %2 job(s), %3 cell(s) already done")
-                                                   .arg(title)
-                                                   .arg(ids.size())
-                                                   .arg(skipped),
-                                               8000);
-              }
-              emit self->gridLaunched(kindId, ids, skipped, error);
-            },
-            Qt::QueuedConnection);
-      });
-      return 0;
-    }
-    const JobId id = jobs_->submit(k->make(dialog.values()));
-    lastLaunched_ << id;
-    jobDock_->show();
-    jobs_->selectJob(id);
-    statusBar()->showMessage(tr("Started %1 (job %2)").arg(k->title).arg(id), 5000);
-    return id;
-  } catch (const std::exception& e) {
-    statusBar()->showMessage(
-        tr("Could not start %1: %2").arg(k->title, QString::fromStdString(e.what())), 10000);
-    return 0;
-  }
-}
+quint64 MainWindow::launchJobKind(const QString& kind) { return run_->launch(kind); }
+
+QList<quint64> MainWindow::lastLaunched() const { return run_->lastLaunched(); }
 
 void MainWindow::newTemplate() {
   auto* editor = new TemplateEditor(this);

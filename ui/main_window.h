@@ -19,6 +19,7 @@ class QSettings;
 class QAction;
 
 #include "run/option_schema.h"
+#include "run/run_launcher.h"
 
 namespace pd {
 class Job;
@@ -117,21 +118,7 @@ class MainWindow : public QMainWindow {
 
   static constexpr int kMaxRecent = 8;
 
-  // A kind of job the Run menu can launch: a dialog generated from the schema, then make() builds
-  // the job from the checked values. Without make() the entry says it is not available yet.
-  struct JobKind {
-    QString kind;   // "zero_shot"
-    QString title;  // "Zero-shot Evaluation"
-    OptionSchema schema;
-    std::function<std::shared_ptr<Job>(const OptionValues&)> make;
-    // Grid kinds (experiments): every cell as its own job; `skipped` counts cells done before.
-    // Called on a pool thread (expanding a grid writes a run row per cell) with the open
-    // project's path; the jobs are submitted back on the GUI thread (gridLaunched).
-    std::function<std::vector<std::shared_ptr<Job>>(const OptionValues&,
-                                                    const std::string& projectPath, int* skipped)>
-        makeAll;
-    QKeySequence shortcut;
-  };
+  using JobKind = ::pd::ui::JobKind;
   // Adds (or replaces) a Run menu entry; returns its action.
   QAction* addJobKind(JobKind kind);
   // Shows the kind's run dialog; on Run, submits the job and returns its id (0: not launched).
@@ -140,7 +127,7 @@ class MainWindow : public QMainWindow {
   // models and datasets, `templates` the template being edited.
   quint64 launchJobKind(const QString& kind);
   // The ids of the jobs the last launchJobKind() submitted.
-  QList<quint64> lastLaunched() const { return lastLaunched_; }
+  QList<quint64> lastLaunched() const;
   std::shared_ptr<JobRunner> runner() const { return runner_; }
   // Opens a new template editor tab.
   void newTemplate();
@@ -169,13 +156,11 @@ class MainWindow : public QMainWindow {
                         const QString& what);
   std::unique_ptr<QSettings> settings() const;
   void installProjectHandlers();
-  void registerCoreJobKinds();
   void openJobResult(quint64 jobId);
   void onExplorerActivated(QTreeWidgetItem* item);
   void addModelDialog();
   void addDatasetDialog();
   void exportReportDialog();
-  OptionSchema withProjectSuggestions(OptionSchema schema) const;
 
   MainWindowOptions options_;
   std::shared_ptr<JobRunner> runner_;
@@ -190,16 +175,12 @@ class MainWindow : public QMainWindow {
   ProjectHandlers handlers_;
   std::unique_ptr<Project> project_;
   bool closingAfterCancel_ = false;
-  QMenu* runMenu_ = nullptr;
-  QAction* runSeparator_ = nullptr;
-  std::vector<JobKind> jobKinds_;
-  QMap<QString, QAction*> jobKindActions_;
   QWidget* findTab(const QString& key) const;  // by the "pdTab" property
   void watchModelJob(quint64 jobId, const QString& file);
-  QList<quint64> lastLaunched_;
   QHash<QString, int> experimentRefresh_;  // 1: reading, 2: reading and asked again
   QHash<quint64, QString> modelJobs_;      // add-model jobs -> file
   QString lastModelError_;
+  RunLauncher* run_ = nullptr;  // the Run menu's kinds and launching
 };
 
 }  // namespace pd::ui

@@ -16,7 +16,6 @@
 #include <QJsonObject>
 #include <QLineEdit>
 #include <QPointer>
-#include <QProcess>
 #include <QPushButton>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -25,16 +24,10 @@
 #include <QTreeWidget>
 #include <QCoreApplication>
 
-#include <cerrno>
-#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <unordered_map>
 #include <unordered_set>
-
-#ifdef Q_OS_UNIX
-#include <sys/resource.h>
-#endif
 
 #include "charts/few_shot_chart.h"
 #include "charts/training_curve_chart.h"
@@ -101,66 +94,6 @@ void MainWindow::installProjectHandlers() {
       if (key.startsWith(QLatin1String("experiment:"))) refreshExperimentTab(key.mid(11));
     }
   });
-}
-
-void MainWindow::registerCoreJobKinds() {
-  std::vector<JobKindInfo> kinds;
-  try {
-    kinds = jobKinds();
-  } catch (const std::exception& e) {
-    statusBar()->showMessage(tr("Job kinds unavailable: %1").arg(q(e.what())), 10000);
-    return;
-  }
-  for (const JobKindInfo& info : kinds) {
-    JobKind k;
-    k.kind = q(info.kind);
-    k.title = q(info.title.empty() ? info.kind : info.title);
-    k.schema = schemaFromRegistry(info.options);
-    const std::string kind = info.kind;
-    const OptionSchema schema = k.schema;
-    if (info.grid) {
-      k.makeAll = [kind, schema](const OptionValues& values, const std::string& projectPath,
-                                 int* skipped) {
-        const std::string spec = normalizeJobSpec(specJsonFrom(kind, schema, values));
-        ProjectJob::Batch batch = ProjectJob::newRuns(projectPath, spec);
-        if (skipped) *skipped = batch.skipped;
-        return std::vector<std::shared_ptr<Job>>(batch.jobs.begin(), batch.jobs.end());
-      };
-    } else {
-      k.make = [this, kind, schema](const OptionValues& values) -> std::shared_ptr<Job> {
-        if (!project_) throw Error("create or open a project first (File ▸ New Project)", kind);
-        // Validated here (a bad value is refused before anything runs); the run row is created
-        // on the worker thread when the job starts.
-        const std::string spec = normalizeJobSpec(specJsonFrom(kind, schema, values));
-        return std::make_shared<DeferredProjectJob>(project_->path(), spec, describeJobSpec(spec));
-      };
-    }
-    addJobKind(std::move(k));
-  }
-}
-
-OptionSchema MainWindow::withProjectSuggestions(OptionSchema schema) const {
-  if (!project_) return schema;
-  std::vector<std::string> models, datasets;
-  try {
-    for (const auto& m : project_->models()) models.push_back(m.path);
-    for (const auto& d : project_->datasets()) {
-      const std::string spec = datasetSpecOf(d).first;
-      if (std::find(datasets.begin(), datasets.end(), spec) == datasets.end())
-        datasets.push_back(spec);
-    }
-  } catch (const std::exception&) {
-    return schema;
-  }
-  std::reverse(models.begin(), models.end());  // newest first
-  std::reverse(datasets.begin(), datasets.end());
-  for (OptionSpec& s : schema) {
-    if (s.type != OptionType::String) continue;
-    if (s.name == "model") s.suggestions = models;
-    if (s.name == "dataset") s.suggestions = datasets;
-    if (!s.suggestions.empty() && s.defaultValue.empty()) s.defaultValue = s.suggestions.front();
-  }
-  return schema;
 }
 
 void MainWindow::refreshExplorer() {

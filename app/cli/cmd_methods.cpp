@@ -1,6 +1,7 @@
 // promptdesk-cli methods [--json]: the method registry: each method with its model families, a
 // one-line description, its options (type, default, range, help) and its presets.
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -31,9 +32,13 @@ pd::cli::Registrar reg("methods", [](CLI::App& root, pd::cli::Outcome& out) {
           for (std::size_t i = 0; i < o.choices.size(); ++i) line << (i ? "|" : " ") << o.choices[i];
         }
         line << ", default " << o.defaultJson;
-        if (o.min || o.max)
-          line << ", " << (o.min ? nlohmann::json(*o.min).dump() : "") << ".."
-               << (o.max ? nlohmann::json(*o.max).dump() : "");
+        // An int's bounds print as integers ("1..64"), a float's as JSON numbers ("1e-08..10.0").
+        auto bound = [&](const std::optional<double>& v) -> std::string {
+          if (!v) return "";
+          if (o.type == "int") return std::to_string(static_cast<long long>(*v));
+          return nlohmann::json(*v).dump();
+        };
+        if (o.min || o.max) line << ", " << bound(o.min) << ".." << bound(o.max);
         line << ")  " << o.help;
         std::cout << line.str() << "\n";
       }

@@ -82,7 +82,14 @@ void addTrainCommand(CLI::App& train, pd::cli::Outcome& out, const pd::MethodInf
   cmd->add_option("--test-limit", a->spec.testLimit, "evaluate on the first N test items");
   cmd->add_flag("--quiet", a->quiet, "no progress on stderr");
   cmd->add_flag("--resume", a->spec.resume, "continue from --out/checkpoint.safetensors");
-  a->flags.add(cmd, m.options, m.name + " options");
+  // A preset's overrides are its flags' defaults (`train coop-front --help` says position "front").
+  std::vector<pd::OptionSpec> options = m.options;
+  if (preset) {
+    const nlohmann::json over = nlohmann::json::parse(preset->overridesJson);
+    for (pd::OptionSpec& o : options)
+      if (over.contains(o.name)) o.defaultJson = over.at(o.name).dump();
+  }
+  a->flags.add(cmd, options, m.name + " options");
   const bool trains = m.usesTrainingData;
   cmd->callback([&out, a, trains, name] {
     a->spec.datasetSpec = a->ds.spec;

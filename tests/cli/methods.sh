@@ -32,6 +32,11 @@ d = {o["name"]: o["default"] for o in cocoop["options"]}
 assert d["n_ctx"] == 4 and d["epochs"] == 10 and d["batch_size"] == 1, d
 print("methods:", ", ".join(names))
 PY
+# A preset's overrides are its flags' defaults in the generated help.
+"$cli" train coop-front --help | grep -A2 -- "--position" | grep -q 'default "front"' ||
+  fail "train coop-front --help does not show position default front"
+"$cli" train coop --help | grep -A2 -- "--position" | grep -q 'default "end"' ||
+  fail "train coop --help does not show position default end"
 # A value out of the declared range is refused by the generated flag (usage error).
 out=$("$cli" train coop --model x --dataset y --out "$tmp/o" --n-ctx 65 2>&1); rc=$?
 [ $rc -eq 2 ] || fail "--n-ctx 65 exit $rc: $out"

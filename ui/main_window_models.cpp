@@ -11,8 +11,6 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLineEdit>
 #include <QPointer>
 #include <QPushButton>
@@ -36,6 +34,7 @@
 #include "models/model_manager.h"
 #include "project/project_adapters.h"
 #include "promptdesk/checkpoint_import.h"
+#include "promptdesk/project_files.h"
 #include "promptdesk/clip.h"
 #include "promptdesk/models.h"
 #include "promptdesk/dataset.h"
@@ -54,42 +53,6 @@
 namespace pd::ui {
 
 using namespace detail;
-
-namespace {
-
-bool isTorchScript(const QString& path) {
-  const QString s = QFileInfo(path).suffix().toLower();
-  return s == QLatin1String("pt") || s == QLatin1String("pth");
-}
-
-const std::string kNotClip = "this file is not a valid CLIP checkpoint: ";
-
-// The core's isolated import (promptdesk-import, or the importer given, as a child process with an
-// address-space and a time limit), on the calling (worker) thread; cancel kills the child. Throws
-// pd::Error "this file is not a valid CLIP checkpoint: <reason> (<file>)" for any failure.
-void importInChildProcess(const QString& importer, const QString& in, const QString& out,
-                          qint64 memoryLimit, int timeoutMs, JobContext& ctx) {
-  IsolatedImportOptions o;
-  o.cliPath = importer.toStdString();
-  o.memoryLimitBytes = std::uint64_t(memoryLimit);
-  o.timeLimitSeconds = timeoutMs / 1000.0;
-  o.cancelled = [&ctx] { return ctx.cancelRequested(); };
-  try {
-    importCheckpointIsolated(in.toStdString(), out.toStdString(), o);
-  } catch (const Error& e) {
-    QFile::remove(out);
-    if (ctx.cancelRequested()) throw JobCancelled();
-    // The job row shows the reason first; the file is named after it.
-    std::string m = e.what();
-    const std::string prefix = e.context() + ": ";
-    if (!e.context().empty() && m.rfind(prefix, 0) == 0) m = m.substr(prefix.size());
-    if (m.rfind(kNotClip, 0) != 0) m = kNotClip + m;
-    if (m.find(QFileInfo(in).fileName().toStdString()) == std::string::npos)
-      m += " (" + in.toStdString() + ")";
-    throw Error(m);
-  }
-}
-}  // namespace
 
 // ---- models and datasets ------------------------------------------------------------------------
 
@@ -175,47 +138,14 @@ quint64 MainWindow::addModelFile(const QString& path) {
   }
   const std::string projectPath = project_->path();
   const QString abs = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
-  QString importTo;
-  if (isTorchScript(abs)) {
-    // Written beside the project: <project folder>/models/<name>.safetensors (a free name).
-    const QDir dir(QFileInfo(q(projectPath)).absolutePath() + QStringLiteral("/models"));
-    const QString base = QFileInfo(abs).completeBaseName();
-    importTo = dir.filePath(base + QStringLiteral(".safetensors"));
-    for (int n = 2; QFileInfo::exists(importTo); ++n)
-      importTo = dir.filePath(QStringLiteral("%1-%2.safetensors").arg(base).arg(n));
-  }
-  const QString importer = options_.cliPath;  // empty: the core finds promptdesk-import
-  const qint64 memoryLimit = options_.importMemoryLimitBytes;
-  const int timeoutMs = options_.importTimeoutMs;
+  IsolatedImportOptions import;
+  import.cliPath = options_.cliPath.toStdString();  // empty: the core finds promptdesk-import
+  import.memoryLimitBytes = std::uint64_t(options_.importMemoryLimitBytes);
+  import.timeLimitSeconds = options_.importTimeoutMs / 1000.0;
   auto job = std::make_shared<FunctionJob>(
-      "Add model " + QFileInfo(abs).fileName().toStdString(), [=](JobContext& ctx) {
-        std::string file = abs.toStdString();
-        if (!importTo.isEmpty()) {
-          if (!QFileInfo(abs).isFile()) throw Error(kNotClip + "no such file: " + file);
-          QDir().mkpath(QFileInfo(importTo).absolutePath());
-          ctx.progress(-1, 0, 0, "converting in a separate process");
-          importInChildProcess(importer, abs, importTo, memoryLimit, timeoutMs, ctx);
-          file = importTo.toStdString();
-        }
-        ctx.checkCancelled();
-        ctx.progress(-1, 0, 0, "inspecting " + file);
-        ModelDescription a;
-        try {
-          a = describeModel(file);
-        } catch (const std::exception& e) {
-          if (!importTo.isEmpty()) QFile::remove(importTo);
-          std::string why = e.what();
-          throw Error(kNotClip + why);
-        }
-        ctx.checkCancelled();
-        ctx.progress(-1, 0, 0, "SHA-256 of " + file);
-        ModelRecord m;
-        m.path = file;
-        m.format = a.format.empty() ? "safetensors" : a.format;
-        m.contentHash = sha256Path(file);
-        m.architectureJson = a.architectureJson;
-        ctx.checkCancelled();
-        Project::open(projectPath)->addModel(m);
+      "Add model " + QFileInfo(abs).fileName().toStdString(),
+      [projectPath, file = abs.toStdString(), import](JobContext& ctx) {
+        ::pd::addModelFile(projectPath, file, import, &ctx);
       });
   const quint64 id = jobs_->submit(job);
   watchModelJob(id, abs);
@@ -228,30 +158,10 @@ quint64 MainWindow::addDatasetFile(const QString& path) {
     return 0;
   }
   const std::string projectPath = project_->path();
-  const std::string file = QDir::cleanPath(QFileInfo(path).absoluteFilePath()).toStdString();
-  const std::string fallbackName = QFileInfo(path).completeBaseName().toStdString();
   auto job = std::make_shared<FunctionJob>(
-      "Add dataset " + QFileInfo(path).fileName().toStdString(), [=](JobContext& ctx) {
-        DatasetRecord d;
-        d.name = fallbackName;
-        d.path = file;
-        d.specJson = QJsonDocument(QJsonObject{{QStringLiteral("spec"), q(file)}}).toJson(QJsonDocument::Compact).toStdString();
-        // A dataset PromptDesk can open gets its recognised name and classes; a plain feature
-        // table (e.g. for linear-probe-csv) is recorded as a file.
-        ctx.progress(-1, 0, 0, "reading " + file);
-        try {
-          auto ds = openDataset(file);
-          if (!ds->name().empty()) d.name = ds->name();
-          d.classNames = ds->classNames();
-        } catch (const std::exception& e) {
-          if (!QFileInfo(q(file)).exists()) throw;
-          ctx.progress(-1, 0, 0, std::string("recorded as a plain file: ") + e.what());
-        }
-        ctx.checkCancelled();
-        ctx.progress(-1, 0, 0, "SHA-256 of " + file);
-        d.contentHash = sha256Path(file);
-        ctx.checkCancelled();
-        Project::open(projectPath)->addDataset(d);
+      "Add dataset " + QFileInfo(path).fileName().toStdString(),
+      [projectPath, file = path.toStdString()](JobContext& ctx) {
+        ::pd::addDatasetFile(projectPath, file, &ctx);
       });
   return jobs_->submit(job);
 }

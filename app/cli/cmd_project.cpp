@@ -1,4 +1,4 @@
-// promptdesk-cli project new|info|list-jobs|export|vacuum: the project file from the shell.
+// promptdesk-cli project new|add-model|add-dataset|info|list-jobs|export|vacuum: the project file from the shell.
 #include <filesystem>
 #include <iostream>
 
@@ -7,6 +7,7 @@
 #include "command_registry.h"
 #include "promptdesk/error.h"
 #include "promptdesk/project.h"
+#include "promptdesk/project_files.h"
 #include "promptdesk/report.h"
 
 using nlohmann::json;
@@ -46,6 +47,55 @@ pd::cli::Registrar reg("project", [](CLI::App& root, pd::cli::Outcome& out) {
     auto p = pd::Project::create(newPath);
     pd::addRecentProject(newPath);
     std::cout << "created " << newPath << " (schema version " << p->schemaVersion() << ")\n";
+    out.code = 0;
+  });
+
+  // add-model / add-dataset: what the GUI's "Add model…" / "Add dataset…" record.
+  static std::string addProject, addFile, importer;
+  static double importMemoryGiB = 8, importSeconds = 600;
+  static bool addJson = false;
+  auto* cAddModel = g.add_subcommand(
+      "add-model", "Record a model file or HF folder (a .pt is converted in a separate process)");
+  cAddModel->add_option("project", addProject, "project file")->required()->check(CLI::ExistingFile);
+  cAddModel->add_option("model", addFile, "checkpoint (.pt, .safetensors) or Hugging Face folder")
+      ->required();
+  cAddModel->add_option("--importer", importer,
+                        "the .pt importer to run (default: promptdesk-import beside this program)");
+  cAddModel->add_option("--import-memory-gib", importMemoryGiB,
+                        "address-space limit of the import process in GiB (0: none)")
+      ->check(CLI::Range(0.0, 1024.0));
+  cAddModel->add_option("--import-seconds", importSeconds,
+                        "the import process is killed after this many seconds (0: no limit)")
+      ->check(CLI::Range(0.0, 86400.0));
+  cAddModel->add_flag("--json", addJson, "print the recorded model as one JSON object");
+  cAddModel->callback([&out] {
+    pd::IsolatedImportOptions o;
+    o.cliPath = importer;
+    o.memoryLimitBytes = static_cast<std::uint64_t>(importMemoryGiB * double(1ull << 30));
+    o.timeLimitSeconds = importSeconds;
+    const pd::ModelRecord m = pd::addModelFile(addProject, addFile, o);
+    if (addJson)
+      std::cout << json{{"id", m.id}, {"path", m.path}, {"format", m.format},
+                        {"sha256", m.contentHash}}.dump()
+                << "\n";
+    else
+      std::cout << "model " << m.id << ": " << m.path << " (" << m.format << ", sha256 "
+                << m.contentHash.substr(0, 12) << ")\n";
+    out.code = 0;
+  });
+  auto* cAddData = g.add_subcommand("add-dataset", "Record a dataset file or folder");
+  cAddData->add_option("project", addProject, "project file")->required()->check(CLI::ExistingFile);
+  cAddData->add_option("dataset", addFile, "dataset file or folder")->required();
+  cAddData->add_flag("--json", addJson, "print the recorded dataset as one JSON object");
+  cAddData->callback([&out] {
+    const pd::DatasetRecord d = pd::addDatasetFile(addProject, addFile);
+    if (addJson)
+      std::cout << json{{"id", d.id}, {"name", d.name}, {"path", d.path},
+                        {"classes", d.classNames.size()}, {"sha256", d.contentHash}}.dump()
+                << "\n";
+    else
+      std::cout << "dataset " << d.id << ": " << d.name << " (" << d.classNames.size()
+                << " classes, sha256 " << d.contentHash.substr(0, 12) << ")\n";
     out.code = 0;
   });
 

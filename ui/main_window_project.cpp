@@ -2,19 +2,13 @@
 // contents, job kinds from the core's registry, result tabs read from the project (off the GUI
 // thread where they read a lot), the model manager, the dataset browser and report export.
 #include <QApplication>
-#include <QCheckBox>
-#include <QComboBox>
 #include <QDialog>
-#include <QDialogButtonBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFormLayout>
-#include <QHBoxLayout>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLineEdit>
 #include <QPointer>
 #include <QPushButton>
 #include <QStatusBar>
@@ -46,7 +40,7 @@
 #include "promptdesk/jobs.h"
 #include "promptdesk/project.h"
 #include "promptdesk/report.h"
-#include "report_pdf.h"
+#include "report/report_export.h"
 #include "results/comparison_view.h"
 #include "results/results_table.h"
 
@@ -340,39 +334,8 @@ int MainWindow::openComparisonTab(qint64 runA, qint64 runB) {
 quint64 MainWindow::exportReport(const QString& experiment, const QString& basePath,
                                  const QStringList& formats) {
   if (!project_ || formats.isEmpty() || basePath.isEmpty()) return 0;
-  const std::string path = project_->path();
-  const std::string base = basePath.toStdString();
-  const std::string exp = experiment.toStdString();
-  const QStringList fmts = formats;
-  auto job = std::make_shared<FunctionJob>(
-      "Export report " + QFileInfo(basePath).fileName().toStdString(), [=](JobContext& ctx) {
-        ctx.progress(0, 0, fmts.size() + 1, "reading the runs");
-        ReportOptions o;
-        o.experiment = exp;
-        const ReportData data = collectReport(*openReader(path), o);
-        if (data.runs.empty())
-          throw Error("no finished run to report" +
-                          (exp.empty() ? std::string() : " in experiment '" + exp + "'"),
-                      path);
-        int done = 1;
-        for (const QString& f : fmts) {
-          ctx.checkCancelled();
-          ctx.progress(double(done) / double(fmts.size() + 1), done, fmts.size() + 1,
-                       "writing " + f.toStdString());
-          if (f == QLatin1String("html"))
-            writeFileAtomically(base + ".html", reportHtml(data));
-          else if (f == QLatin1String("csv"))
-            writeFileAtomically(base + ".csv", reportCsv(data));
-          else if (f == QLatin1String("md"))
-            writeFileAtomically(base + ".md", reportMarkdown(data));
-          else if (f == QLatin1String("pdf"))
-            writeReportPdf(data, base + ".pdf");
-          else
-            throw Error("unknown report format '" + f.toStdString() + "'", "export");
-          ++done;
-        }
-      });
-  const quint64 id = jobs_->submit(job);
+  const quint64 id = jobs_->submit(makeReportExportJob(project_->path(), experiment.toStdString(),
+                                                       basePath.toStdString(), formats));
   statusBar()->showMessage(tr("Exporting the report to %1.*").arg(basePath), 6000);
   return id;
 }
@@ -382,56 +345,14 @@ void MainWindow::exportReportDialog() {
     statusBar()->showMessage(tr("Create or open a project first"), 8000);
     return;
   }
-  QDialog dialog(this);
-  dialog.setObjectName(QStringLiteral("exportReportDialog"));
-  dialog.setWindowTitle(tr("Export Report"));
-  auto* experiment = new QComboBox(&dialog);
-  experiment->setObjectName(QStringLiteral("reportExperiment"));
-  experiment->addItem(tr("(all runs)"), QString());
+  std::vector<std::string> experiments;
   try {
-    for (const auto& e : project_->experiments())
-      if (!e.empty()) experiment->addItem(q(e), q(e));
+    experiments = project_->experiments();
   } catch (const std::exception&) {
   }
-  if (experiment->count() > 1) experiment->setCurrentIndex(1);
-  auto* base = new QLineEdit(&dialog);
-  base->setObjectName(QStringLiteral("reportBase"));
-  base->setText(QFileInfo(q(project_->path())).absolutePath() + QStringLiteral("/report"));
-  auto* browse = new QPushButton(tr("Browse…"), &dialog);
-  connect(browse, &QPushButton::clicked, &dialog, [&] {
-    const QString f = QFileDialog::getSaveFileName(&dialog, tr("Report file name (no extension)"),
-                                                   base->text());
-    if (!f.isEmpty()) base->setText(QFileInfo(f).absolutePath() + "/" + QFileInfo(f).completeBaseName());
-  });
-  auto* row = new QHBoxLayout;
-  row->addWidget(base, 1);
-  row->addWidget(browse);
-  QMap<QString, QCheckBox*> boxes;
-  auto* fmt = new QHBoxLayout;
-  for (const auto& [id, label] : std::vector<std::pair<QString, QString>>{
-           {"html", "HTML"}, {"pdf", "PDF"}, {"csv", "CSV"}, {"md", "Markdown"}}) {
-    auto* b = new QCheckBox(label, &dialog);
-    b->setObjectName(QStringLiteral("format_") + id);
-    b->setChecked(id == QLatin1String("html") || id == QLatin1String("pdf"));
-    boxes.insert(id, b);
-    fmt->addWidget(b);
-  }
-  auto* form = new QFormLayout;
-  form->addRow(tr("Experiment:"), experiment);
-  form->addRow(tr("Files:"), row);
-  form->addRow(tr("Formats:"), fmt);
-  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
-  buttons->button(QDialogButtonBox::Ok)->setText(tr("Export"));
-  connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
-  connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-  auto* layout = new QVBoxLayout(&dialog);
-  layout->addLayout(form);
-  layout->addWidget(buttons);
+  ReportExportDialog dialog(experiments, q(project_->path()), this);
   if (dialog.exec() != QDialog::Accepted) return;
-  QStringList formats;
-  for (auto it = boxes.begin(); it != boxes.end(); ++it)
-    if (it.value()->isChecked()) formats << it.key();
-  exportReport(experiment->currentData().toString(), base->text().trimmed(), formats);
+  exportReport(dialog.experiment(), dialog.basePath(), dialog.formats());
 }
 
 void MainWindow::openJobResult(quint64 jobId) {

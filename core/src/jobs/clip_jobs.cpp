@@ -6,19 +6,16 @@
 //   clip-fewshot-experiment  a grid (methods x shots x seeds) that runs as clip-fewshot cells
 // Each run records the model and dataset (path, format, SHA-256, architecture / classes), the
 // few-shot split, final metrics, per-item predictions and the learned prompt.
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <map>
-#include <mutex>
-#include <random>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "common/options.h"
+#include "jobs/clip_job_support.h"
 #include "jobs/job_registry.h"
 #include "promptdesk/clip.h"
 #include "promptdesk/coop.h"
@@ -36,210 +33,7 @@ namespace fs = std::filesystem;
 namespace pd::jobs {
 namespace {
 
-// ---- schema helpers -------------------------------------------------------------------------
-struct Schema {
-  JobKindInfo k;
-  OptionSpec& opt(std::string name, std::string type, std::string def, std::string help,
-                  std::optional<double> mn = {}, std::optional<double> mx = {}) {
-    return k.addOption(std::move(name), std::move(type), std::move(def), std::move(help), mn, mx);
-  }
-  void required(std::string name, std::string type, std::string help) {
-    opt(std::move(name), std::move(type), "null", std::move(help)).required = true;
-  }
-  // model + dataset and the dataset's helper options (as the CLI's --dataset options).
-  void modelAndDataset() {
-    required("model", "path", "CLIP checkpoint: OpenAI .pt, .safetensors or a Hugging Face folder");
-    required("dataset", "string",
-             "dataset SPEC: a path (layout detected) or kind:path (folder, coop-split, idx, ...)");
-    opt("image_root", "string", "\"\"", "coop-split: folder the split's image paths start from");
-    opt("class_names", "string", "\"\"", "file of '<folder-or-label> <class name>' lines");
-    opt("label_names", "string", "\"\"", "comma-separated names for labels 0, 1, ...");
-    opt("cache", "string", "\"\"", "feature cache folder (empty: the data folder's)");
-    opt("test_limit", "int", "0", "evaluate on the first N test items only (0: all)", 0, 1e12);
-  }
-  void naming(const std::string& defaultExperiment) {
-    opt("experiment", "string", json(defaultExperiment).dump(),
-        "experiment the run belongs to (groups runs in charts and reports)");
-    opt("label", "string", "\"\"", "name shown for the method in charts and reports (empty: method)");
-    opt("template", "string", "\"\"", "name of the prompt/template shown in reports");
-  }
-};
-
-std::vector<std::string> splitOn(const std::string& s, const std::string& seps) {
-  std::vector<std::string> out;
-  std::string cur;
-  auto flush = [&] {
-    auto a = cur.find_first_not_of(" \t\r"), b = cur.find_last_not_of(" \t\r");
-    if (a != std::string::npos) out.push_back(cur.substr(a, b - a + 1));
-    cur.clear();
-  };
-  for (char c : s) {
-    if (seps.find(c) != std::string::npos)
-      flush();
-    else
-      cur += c;
-  }
-  flush();
-  return out;
-}
-
-DatasetOptions datasetOptions(const json& s) {
-  DatasetOptions o;
-  o.imageRoot = s.value("image_root", "");
-  o.classNamesFile = s.value("class_names", "");
-  o.labelNames = splitOn(s.value("label_names", ""), ",");
-  return o;
-}
-
-std::string absPath(const std::string& p) {
-  std::error_code ec;
-  auto a = fs::absolute(p, ec);
-  return ec ? p : a.lexically_normal().string();
-}
-
-// The dataset's file or folder (the part after "kind:" when the spec names a kind).
-std::string datasetPath(const std::string& spec) {
-  auto colon = spec.find(':');
-  if (colon != std::string::npos && colon > 1 && spec.find('/') > colon &&
-      !fs::exists(spec))
-    return spec.substr(colon + 1);
-  return spec;
-}
-
-// ---- model / dataset records (hashed once per process and file state) -----------------------
-struct FileKey {
-  std::string path;
-  std::uintmax_t size = 0;
-  std::int64_t mtime = 0;
-  bool operator<(const FileKey& o) const {
-    return std::tie(path, size, mtime) < std::tie(o.path, o.size, o.mtime);
-  }
-};
-FileKey fileKey(const std::string& path) {
-  std::error_code ec;
-  FileKey k{path, 0, 0};
-  if (fs::is_regular_file(path, ec)) k.size = fs::file_size(path, ec);
-  auto t = fs::last_write_time(path, ec);
-  if (!ec) k.mtime = static_cast<std::int64_t>(t.time_since_epoch().count());
-  return k;
-}
-
-std::mutex& cacheMutex() {
-  static std::mutex m;
-  return m;
-}
-
-ModelRecord modelRecord(const std::string& path) {
-  static std::map<FileKey, ModelRecord> cache;
-  const FileKey key = fileKey(path);
-  {
-    std::lock_guard<std::mutex> lock(cacheMutex());
-    auto it = cache.find(key);
-    if (it != cache.end()) return it->second;
-  }
-  const ModelDescription a = describeModel(path);
-  ModelRecord m;
-  m.path = path;
-  m.format = a.format;
-  std::error_code ec;
-  // A folder's record hash is its manifest hash, what Project::checkModel compares against.
-  m.contentHash = fs::is_directory(path, ec) ? sha256Path(path) : a.contentHash;
-  m.architectureJson = a.architectureJson;
-  std::lock_guard<std::mutex> lock(cacheMutex());
-  cache[key] = m;
-  return m;
-}
-
-std::string datasetHash(const std::string& path) {
-  static std::map<FileKey, std::string> cache;
-  const FileKey key = fileKey(path);
-  {
-    std::lock_guard<std::mutex> lock(cacheMutex());
-    auto it = cache.find(key);
-    if (it != cache.end()) return it->second;
-  }
-  std::string h = sha256Path(path);
-  std::lock_guard<std::mutex> lock(cacheMutex());
-  cache[key] = h;
-  return h;
-}
-
-// Records model and dataset in the project and links them to the run. On resume, refuses a
-// model or dataset whose content changed since the run started.
-void recordInputs(Project& p, RunSink& sink, const json& s, const std::string& datasetName,
-                  const std::vector<std::string>& classNames, const std::string& splitHash) {
-  RunRecord info = p.run(sink.runId());
-  if (sink.resuming()) {
-    if (info.modelId > 0) {
-      ModelRecord m = p.model(info.modelId);
-      if (p.checkModel(info.modelId) != FileCheck::Ok)
-        throw Error("the model recorded for this run is missing or changed (SHA-256 " +
-                        m.contentHash.substr(0, 12) + "...); relocate it first",
-                    m.path);
-    }
-    if (info.datasetId > 0) p.requireDatasetUnchanged(info.datasetId);
-  }
-  const std::string modelPath = absPath(s["model"].get<std::string>());
-  ModelRecord m = modelRecord(modelPath);
-  info.modelId = p.addModel(m);
-  const std::string dsPath = absPath(datasetPath(s["dataset"].get<std::string>()));
-  DatasetRecord d;
-  d.name = datasetName;
-  d.path = dsPath;
-  json dspec{{"spec", s["dataset"]}};
-  for (const char* k : {"image_root", "class_names", "label_names"})
-    if (!s.value(k, "").empty()) dspec[k] = s[k];
-  d.specJson = dspec.dump();
-  d.contentHash = datasetHash(dsPath);
-  d.classNames = classNames;
-  info.datasetId = p.addDataset(d);
-  info.splitHash = splitHash;
-  p.updateRunInfo(info);
-}
-
-std::vector<Prediction> toPredictions(const std::vector<ScoredItem>& items) {
-  std::vector<Prediction> out;
-  out.reserve(items.size());
-  for (const auto& it : items) {
-    Prediction pr;
-    pr.itemId = it.id;
-    pr.label = it.label;
-    pr.pred = argmax(it.scores);
-    pr.scores = it.scores;
-    out.push_back(std::move(pr));
-  }
-  return out;
-}
-
-std::vector<FinalMetric> metricRows(const Metrics& m) {
-  return {{"accuracy", m.accuracy}, {"top5", m.top5},       {"macro_f1", m.macroF1},
-          {"ece", m.ece},           {"ci_low", m.ciLow},    {"ci_high", m.ciHigh},
-          {"test_items", double(m.n)}};
-}
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot read", path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A private scratch folder for one run's files (removed at the end, whatever happens).
-struct ScratchDir {
-  std::string path;
-  explicit ScratchDir(std::int64_t runId) {
-    std::random_device rd;
-    std::ostringstream name;
-    name << "promptdesk-run-" << ::getpid() << "-" << runId << "-" << std::hex << rd();
-    path = (fs::temp_directory_path() / name.str()).string();
-    fs::create_directories(path);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using namespace detail;
 
 // ---- clip-zero-shot -------------------------------------------------------------------------
 JobKindInfo zeroShotInfo() {

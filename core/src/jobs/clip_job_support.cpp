@@ -1,0 +1,179 @@
+// Helpers shared by the CLIP job kinds (see clip_job_support.h).
+#include "jobs/clip_job_support.h"
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <mutex>
+
+#include "promptdesk/clip.h"
+#include "promptdesk/error.h"
+#include "promptdesk/hash.h"
+#include "promptdesk/models.h"
+
+namespace fs = std::filesystem;
+
+namespace pd::jobs::detail {
+namespace {
+
+// ---- model / dataset records (hashed once per process and file state) -----------------------
+struct FileKey {
+  std::string path;
+  std::uintmax_t size = 0;
+  std::int64_t mtime = 0;
+  bool operator<(const FileKey& o) const {
+    return std::tie(path, size, mtime) < std::tie(o.path, o.size, o.mtime);
+  }
+};
+FileKey fileKey(const std::string& path) {
+  std::error_code ec;
+  FileKey k{path, 0, 0};
+  if (fs::is_regular_file(path, ec)) k.size = fs::file_size(path, ec);
+  auto t = fs::last_write_time(path, ec);
+  if (!ec) k.mtime = static_cast<std::int64_t>(t.time_since_epoch().count());
+  return k;
+}
+
+std::mutex& cacheMutex() {
+  static std::mutex m;
+  return m;
+}
+
+}  // namespace
+
+std::vector<std::string> splitOn(const std::string& s, const std::string& seps) {
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    auto a = cur.find_first_not_of(" \t\r"), b = cur.find_last_not_of(" \t\r");
+    if (a != std::string::npos) out.push_back(cur.substr(a, b - a + 1));
+    cur.clear();
+  };
+  for (char c : s) {
+    if (seps.find(c) != std::string::npos)
+      flush();
+    else
+      cur += c;
+  }
+  flush();
+  return out;
+}
+
+DatasetOptions datasetOptions(const json& s) {
+  DatasetOptions o;
+  o.imageRoot = s.value("image_root", "");
+  o.classNamesFile = s.value("class_names", "");
+  o.labelNames = splitOn(s.value("label_names", ""), ",");
+  return o;
+}
+
+std::string absPath(const std::string& p) {
+  std::error_code ec;
+  auto a = fs::absolute(p, ec);
+  return ec ? p : a.lexically_normal().string();
+}
+
+// The dataset's file or folder (the part after "kind:" when the spec names a kind).
+std::string datasetPath(const std::string& spec) {
+  auto colon = spec.find(':');
+  if (colon != std::string::npos && colon > 1 && spec.find('/') > colon &&
+      !fs::exists(spec))
+    return spec.substr(colon + 1);
+  return spec;
+}
+
+ModelRecord modelRecord(const std::string& path) {
+  static std::map<FileKey, ModelRecord> cache;
+  const FileKey key = fileKey(path);
+  {
+    std::lock_guard<std::mutex> lock(cacheMutex());
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+  }
+  const ModelDescription a = describeModel(path);
+  ModelRecord m;
+  m.path = path;
+  m.format = a.format;
+  std::error_code ec;
+  // A folder's record hash is its manifest hash, what Project::checkModel compares against.
+  m.contentHash = fs::is_directory(path, ec) ? sha256Path(path) : a.contentHash;
+  m.architectureJson = a.architectureJson;
+  std::lock_guard<std::mutex> lock(cacheMutex());
+  cache[key] = m;
+  return m;
+}
+
+std::string datasetHash(const std::string& path) {
+  static std::map<FileKey, std::string> cache;
+  const FileKey key = fileKey(path);
+  {
+    std::lock_guard<std::mutex> lock(cacheMutex());
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+  }
+  std::string h = sha256Path(path);
+  std::lock_guard<std::mutex> lock(cacheMutex());
+  cache[key] = h;
+  return h;
+}
+
+void recordInputs(Project& p, RunSink& sink, const json& s, const std::string& datasetName,
+                  const std::vector<std::string>& classNames, const std::string& splitHash) {
+  RunRecord info = p.run(sink.runId());
+  if (sink.resuming()) {
+    if (info.modelId > 0) {
+      ModelRecord m = p.model(info.modelId);
+      if (p.checkModel(info.modelId) != FileCheck::Ok)
+        throw Error("the model recorded for this run is missing or changed (SHA-256 " +
+                        m.contentHash.substr(0, 12) + "...); relocate it first",
+                    m.path);
+    }
+    if (info.datasetId > 0) p.requireDatasetUnchanged(info.datasetId);
+  }
+  const std::string modelPath = absPath(s["model"].get<std::string>());
+  ModelRecord m = modelRecord(modelPath);
+  info.modelId = p.addModel(m);
+  const std::string dsPath = absPath(datasetPath(s["dataset"].get<std::string>()));
+  DatasetRecord d;
+  d.name = datasetName;
+  d.path = dsPath;
+  json dspec{{"spec", s["dataset"]}};
+  for (const char* k : {"image_root", "class_names", "label_names"})
+    if (!s.value(k, "").empty()) dspec[k] = s[k];
+  d.specJson = dspec.dump();
+  d.contentHash = datasetHash(dsPath);
+  d.classNames = classNames;
+  info.datasetId = p.addDataset(d);
+  info.splitHash = splitHash;
+  p.updateRunInfo(info);
+}
+
+std::vector<Prediction> toPredictions(const std::vector<ScoredItem>& items) {
+  std::vector<Prediction> out;
+  out.reserve(items.size());
+  for (const auto& it : items) {
+    Prediction pr;
+    pr.itemId = it.id;
+    pr.label = it.label;
+    pr.pred = argmax(it.scores);
+    pr.scores = it.scores;
+    out.push_back(std::move(pr));
+  }
+  return out;
+}
+
+std::vector<FinalMetric> metricRows(const Metrics& m) {
+  return {{"accuracy", m.accuracy}, {"top5", m.top5},       {"macro_f1", m.macroF1},
+          {"ece", m.ece},           {"ci_low", m.ciLow},    {"ci_high", m.ciHigh},
+          {"test_items", double(m.n)}};
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot read", path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace pd::jobs::detail

@@ -4,6 +4,7 @@
 // text map pd::optionValuesToJson parses. No flag list is written by hand.
 #include <CLI/CLI.hpp>
 
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -33,11 +34,19 @@ class OptionFlags {
                             slot->flag, help);
       } else {
         opt = cmd->add_option(flagName(o.name), slot->text, help);
-        if (o.type == "int" || o.type == "float") {
+        if (o.type == "int") {
+          // Integer bounds print as integers ("INT in [1 - 64]").
+          using I = long long;
+          if (o.min || o.max)
+            opt->check(CLI::Range(o.min ? I(*o.min) : std::numeric_limits<I>::min(),
+                                  o.max ? I(*o.max) : std::numeric_limits<I>::max()));
+        } else if (o.type == "float") {
           if (o.min && o.max)
             opt->check(CLI::Range(*o.min, *o.max));
           else if (o.min)
             opt->check(CLI::Range(*o.min, 1e300));
+        }
+        if (o.type == "int" || o.type == "float") {
           if (o.type == "int") opt->type_name("INT");
           else opt->type_name("FLOAT");
         } else if (o.type == "choice") {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 
+#include "bench/bench_arch.h"
 #include "models/clip_model.h"
 #include "promptdesk/bench.h"
 #include "promptdesk/error.h"
@@ -13,9 +14,7 @@
 
 namespace pd {
 
-namespace {
-
-ClipArchitecture benchArch(const std::string& backbone) {
+ClipArchitecture benchArchitecture(const std::string& backbone, const std::string& where) {
   ClipArchitecture a;
   a.contextLength = 77;
   a.vocabSize = 49408;
@@ -37,10 +36,12 @@ ClipArchitecture benchArch(const std::string& backbone) {
     a.visionLayers = 16;
     a.visionHeads = 32;
   } else {
-    throw pd::Error("unknown backbone '" + backbone + "' (vit-b32, rn50)", "bench clip-encode");
+    throw pd::Error("unknown backbone '" + backbone + "' (vit-b32, rn50)", where);
   }
   return a;
 }
+
+namespace {
 
 template <class F>
 double timed(int reps, F fn) {
@@ -56,7 +57,7 @@ ClipEncodeBench runOne(const std::string& backbone, int batch, int reps) {
   r.batch = batch;
   r.reps = reps;
   at::manual_seed(0);
-  models::ClipModel model(benchArch(backbone));
+  models::ClipModel model(benchArchitecture(backbone, "bench clip-encode"));
   at::Tensor images = at::randn({batch, 3, 224, 224});
   // SOT, 6..14 random ids, EOT, zeros (typical "a photo of a {class}." prompts).
   at::Tensor tokens = at::zeros({batch, 77}, at::kLong);
@@ -86,7 +87,7 @@ std::vector<ClipEncodeBench> benchClipEncode(const std::string& backbone, int ba
     names = {"vit-b32", "rn50"};
   else
     names = {backbone};
-  for (const auto& n : names) benchArch(n);  // validate before starting
+  for (const auto& n : names) benchArchitecture(n, "bench clip-encode");  // validate before starting
   JobRunnerOptions opt;
   opt.workers = 1;
   opt.threadsPerWorker = threads > 0 ? threads : hardwareCores();

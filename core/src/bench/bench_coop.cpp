@@ -6,6 +6,7 @@
 #include <chrono>
 #include <random>
 
+#include "bench/bench_arch.h"
 #include "methods/coop/coop_trainer.h"
 #include "models/clip_model.h"
 #include "promptdesk/clip.h"
@@ -46,32 +47,9 @@ CoopBenchResult benchCoop(const CoopBenchOptions& o) {
   const int threads = o.threads > 0 ? o.threads : hardwareCores();
   at::set_num_threads(threads);
   at::manual_seed(0);
-  // Our ClipModel with random weights at the real shapes. Text side: the transformer both
-  // backbones share (width 512, 12 layers, 8 heads); embed dim 512 (ViT-B/32) or 1024 (RN50).
-  // Image side: the ViT-B/32 tower, or RN50's ModifiedResNet (stages 3-4-6-3, attention pool).
-  const bool rn50 = o.backbone == "rn50";
-  ClipArchitecture a;
-  a.imageResolution = 224;
-  a.contextLength = 77;
-  a.vocabSize = 49408;
-  a.transformerWidth = 512;
-  a.transformerHeads = 8;
-  a.transformerLayers = 12;
-  if (rn50) {
-    a.visionIsResNet = true;
-    a.embedDim = 1024;
-    a.visionWidth = 64;
-    a.visionStageBlocks = {3, 4, 6, 3};
-    a.visionLayers = 16;
-    a.visionHeads = 32;
-  } else {
-    a.embedDim = 512;
-    a.visionWidth = 768;
-    a.visionLayers = 12;
-    a.visionPatchSize = 32;
-    a.visionHeads = 12;
-  }
-  auto model = std::make_shared<models::ClipModel>(a);
+  // Our ClipModel with random weights at the real shapes (ViT-B/32 or RN50 with CLIP's text
+  // transformer: width 512, 12 layers, 8 heads).
+  auto model = std::make_shared<models::ClipModel>(benchArchitecture(o.backbone, "--backbone"));
   const int64_t n = static_cast<int64_t>(o.classes) * o.shots;
   methods::CoopData data;
   data.labels = at::arange(o.classes, at::kLong).repeat_interleave(o.shots);

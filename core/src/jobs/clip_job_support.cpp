@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 
+#include "common/text_split.h"
 #include "promptdesk/clip.h"
 #include "promptdesk/error.h"
 #include "promptdesk/hash.h"
@@ -41,29 +42,12 @@ std::mutex& cacheMutex() {
 
 }  // namespace
 
-std::vector<std::string> splitOn(const std::string& s, const std::string& seps) {
-  std::vector<std::string> out;
-  std::string cur;
-  auto flush = [&] {
-    auto a = cur.find_first_not_of(" \t\r"), b = cur.find_last_not_of(" \t\r");
-    if (a != std::string::npos) out.push_back(cur.substr(a, b - a + 1));
-    cur.clear();
-  };
-  for (char c : s) {
-    if (seps.find(c) != std::string::npos)
-      flush();
-    else
-      cur += c;
-  }
-  flush();
-  return out;
-}
 
 DatasetOptions datasetOptions(const json& s) {
   DatasetOptions o;
   o.imageRoot = s.value("image_root", "");
   o.classNamesFile = s.value("class_names", "");
-  o.labelNames = splitOn(s.value("label_names", ""), ",");
+  o.labelNames = splitTrimmed(s.value("label_names", ""), ",", " \t\r");
   return o;
 }
 

@@ -52,7 +52,6 @@ struct Schema {
   }
 };
 
-std::vector<std::string> splitOn(const std::string& s, const std::string& seps);
 DatasetOptions datasetOptions(const json& spec);
 std::string absPath(const std::string& p);
 // The path part of a dataset SPEC ("kind:path" or a path).

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/options.h"
+#include "common/text_split.h"
 #include "jobs/clip_job_support.h"
 #include "jobs/job_registry.h"
 #include "promptdesk/clip.h"
@@ -70,7 +71,7 @@ class ZeroShotKind : public JobKind {
     z.datasetSpec = s["dataset"];
     z.datasetOptions = datasetOptions(s);
     z.split = s["split"];
-    z.templates = splitOn(s["templates"].get<std::string>(), "\n|");
+    z.templates = splitTrimmed(s["templates"].get<std::string>(), "\n|", " \t\r");
     z.templateSet = s["template_set"];
     z.templateLibrary = s["library"];
     z.aliasesFile = s["aliases"];

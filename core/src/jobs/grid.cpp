@@ -2,32 +2,16 @@
 
 #include <stdexcept>
 
+#include "common/text_split.h"
 #include "promptdesk/error.h"
 #include "promptdesk/methods.h"
 
 namespace pd {
 namespace {
-std::vector<std::string> splitComma(const std::string& s) {
-  std::vector<std::string> out;
-  std::string cur;
-  auto flush = [&] {
-    auto a = cur.find_first_not_of(" \t\r\n"), b = cur.find_last_not_of(" \t\r\n");
-    if (a != std::string::npos) out.push_back(cur.substr(a, b - a + 1));
-    cur.clear();
-  };
-  for (char c : s) {
-    if (c == ',')
-      flush();
-    else
-      cur += c;
-  }
-  flush();
-  return out;
-}
 
 std::vector<long long> integers(const std::string& list, const std::string& where) {
   std::vector<long long> v;
-  for (const auto& x : splitComma(list)) {
+  for (const auto& x : splitTrimmed(list, ",")) {
     try {
       std::size_t used = 0;
       long long n = std::stoll(x, &used);
@@ -43,7 +27,7 @@ std::vector<long long> integers(const std::string& list, const std::string& wher
 
 std::vector<GridCell> fewShotGrid(const std::string& methods, const std::string& shots,
                                   const std::string& seeds, const std::string& where) {
-  const auto ms = splitComma(methods);
+  const auto ms = splitTrimmed(methods, ",");
   const auto sh = integers(shots, where + ".shots"), se = integers(seeds, where + ".seeds");
   if (ms.empty() || sh.empty() || se.empty())
     throw Error("methods, shots and seeds must each list at least one value", where);

@@ -3,6 +3,7 @@
 // embedding), logit_scale x cosine. The same code path as clip-zero-shot (classEmbeddings).
 #include <ATen/core/grad_mode.h>
 
+#include "common/text_split.h"
 #include "methods/common/config.h"
 #include "methods/common/method.h"
 #include "methods/zero_shot/zero_shot.h"
@@ -28,28 +29,11 @@ const ConfigDecl<ZeroShotConfig>& zeroShotConfig() {
   return d;
 }
 
-std::vector<std::string> splitTemplates(const std::string& s) {
-  std::vector<std::string> out;
-  std::string cur;
-  auto flush = [&] {
-    auto a = cur.find_first_not_of(" \t\r"), b = cur.find_last_not_of(" \t\r");
-    if (a != std::string::npos) out.push_back(cur.substr(a, b - a + 1));
-    cur.clear();
-  };
-  for (char c : s) {
-    if (c == '\n' || c == '|')
-      flush();
-    else
-      cur += c;
-  }
-  flush();
-  return out;
-}
 
 class ZeroShotMethod : public Method {
  public:
   explicit ZeroShotMethod(ZeroShotConfig cfg) : cfg_(std::move(cfg)) {
-    templates_ = splitTemplates(cfg_.templates);
+    templates_ = splitTrimmed(cfg_.templates, "\n|", " \t\r");
     if (templates_.empty()) throw pd::Error("no templates", "zeroshot.templates");
   }
   void setup(const ClipBackbone& b, const FewShotTask& task) override {

@@ -3,8 +3,10 @@
 // `promptdesk-cli project add-model|add-dataset` do it (torch-free public API). Both run in a job
 // (hashing a large file takes a while) and open their own project connection.
 #include <string>
+#include <utility>
 
 #include "promptdesk/checkpoint_import.h"
+#include "promptdesk/dataset.h"
 #include "promptdesk/project.h"
 
 namespace pd {
@@ -26,5 +28,9 @@ ModelRecord addModelFile(const std::string& projectPath, const std::string& file
 // Throws pd::Error naming the file when it does not exist.
 DatasetRecord addDatasetFile(const std::string& projectPath, const std::string& file,
                              JobContext* ctx = nullptr);
+
+// The SPEC and options a dataset record was recorded with (its spec JSON: "spec", "image_root",
+// "class_names", "label_names"), else its path and no options. Never throws.
+std::pair<std::string, DatasetOptions> datasetSpecOf(const DatasetRecord& record);
 
 }  // namespace pd

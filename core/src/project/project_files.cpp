@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/text_split.h"
 #include "promptdesk/dataset.h"
 #include "promptdesk/error.h"
 #include "promptdesk/hash.h"
@@ -120,6 +121,21 @@ DatasetRecord addDatasetFile(const std::string& projectPath, const std::string& 
   report(ctx, "recording " + file);
   d.id = Project::open(projectPath)->addDataset(d);
   return d;
+}
+
+std::pair<std::string, DatasetOptions> datasetSpecOf(const DatasetRecord& record) {
+  std::pair<std::string, DatasetOptions> out{record.path, {}};
+  const nlohmann::json j = nlohmann::json::parse(record.specJson, nullptr, false);
+  if (!j.is_object()) return out;
+  auto text = [&](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (!text("spec").empty()) out.first = text("spec");
+  out.second.imageRoot = text("image_root");
+  out.second.classNamesFile = text("class_names");
+  out.second.labelNames = splitTrimmed(text("label_names"), ",", " \t\r");
+  return out;
 }
 
 }  // namespace pd

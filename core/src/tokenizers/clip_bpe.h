@@ -2,20 +2,17 @@
 // The state behind pd::ClipTokenizer: vocabulary, merge ranks on token ids, the pre-tokenisation
 // regex (PCRE2, UTF + UCP + caseless, JIT) and the per-word BPE cache. Internal to the core.
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "promptdesk/tokenizer.h"
-
-struct pcre2_real_code_8;
+#include "tokenizers/bpe_merge.h"
 
 namespace pd {
 
 struct ClipTokenizer::Impl {
   Impl();
-  ~Impl();
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
 
@@ -31,16 +28,10 @@ struct ClipTokenizer::Impl {
   std::vector<std::string> idToBytes;  // decoded bytes of each token ("</w>" kept literally)
   int byteId[256] = {};
   int byteEndId[256] = {};
-  std::unordered_map<uint64_t, std::pair<int, int>> merges;  // (a,b) -> (rank, merged id)
-  std::unordered_map<std::string, int> specials;             // "<|startoftext|>" -> id
+  tok::BpeMerges merges;
+  std::unordered_map<std::string, int> specials;  // "<|startoftext|>" -> id
   int sot = -1, eot = -1, vocab = 0;
-  pcre2_real_code_8* re = nullptr;
-
-  mutable std::mutex cacheMutex;
-  mutable std::unordered_map<std::string, std::vector<int>> cache;
+  tok::RegexSplitter re;
 };
-
-// bytes_to_unicode() of the reference: the code point that stands for byte b.
-char32_t byteToUnicode(int b);
 
 }  // namespace pd

@@ -4,8 +4,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include <nlohmann/json.hpp>
-
 #include "io/json_limits.h"
 #include "promptdesk/error.h"
 #include "promptdesk/paths.h"
@@ -40,43 +38,13 @@ std::string readMaybeGz(const std::string& path) {
   return data;
 }
 
-// Lines 1..kMergeCount (after the "#version" header) as pairs; malformed lines name path:line.
-std::vector<std::pair<std::string, std::string>> parseMerges(const std::string& data,
-                                                             const std::string& path,
-                                                             bool requireAll) {
-  std::vector<std::pair<std::string, std::string>> merges;
-  merges.reserve(kMergeCount);
-  size_t pos = 0, lineNo = 0;
-  while (pos <= data.size() && merges.size() < kMergeCount) {
-    size_t nl = data.find('\n', pos);
-    if (nl == std::string::npos) nl = data.size();
-    std::string line = data.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++lineNo;
-    if (lineNo == 1) continue;  // header
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!requireAll && line.empty() && nl == data.size()) break;  // final newline
-    // Python's merge.split(): fields separated by white space; exactly two expected.
-    std::vector<std::string> fields;
-    size_t i = 0;
-    while (i < line.size()) {
-      while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-      size_t start = i;
-      while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
-      if (i > start) fields.emplace_back(line, start, i - start);
-    }
-    if (fields.size() != 2)
-      throw Error("expected a merge line 'A B', got '" + line.substr(0, 80) + "'",
-                  path + ":" + std::to_string(lineNo));
-    std::string a = std::move(fields[0]), b = std::move(fields[1]);
-    merges.emplace_back(std::move(a), std::move(b));
-    if (nl == data.size()) break;
-  }
-  if (requireAll && merges.size() < kMergeCount)
-    throw Error("only " + std::to_string(merges.size()) + " merge lines, expected " +
-                    std::to_string(kMergeCount) + " (truncated or not a CLIP merges file?)",
-                path);
-  return merges;
+// Lines 1..kMergeCount after the "#version" header line; malformed lines name path:line.
+tok::MergeList parseMerges(const std::string& data, const std::string& path, bool requireAll) {
+  tok::MergesFormat format;
+  format.headerAlways = true;
+  format.maxMerges = kMergeCount;
+  format.requireMax = requireAll;
+  return tok::parseMergesText(data, path, format);
 }
 }  // namespace
 
@@ -124,17 +92,7 @@ ClipTokenizer ClipTokenizer::fromHfFolder(const std::string& dir) {
   std::string mergesPath = (fs::path(dir) / "merges.txt").string();
   if (!fs::exists(vocabPath)) throw Error("Hugging Face tokenizer file vocab.json not found", dir);
   if (!fs::exists(mergesPath)) throw Error("Hugging Face tokenizer file merges.txt not found", dir);
-  const nlohmann::json j = io::parseJsonLimited(io::readJsonFileText(vocabPath), vocabPath);
-  if (!j.is_object()) throw Error("expected a JSON object token -> id", vocabPath);
-  std::unordered_map<std::string, int> encoder;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    if (!it.value().is_number_integer())
-      throw Error("token id is not an integer", vocabPath + ": \"" + it.key() + "\"");
-    long long id = it.value().get<long long>();
-    if (id < 0 || id > 10000000)
-      throw Error("token id out of range", vocabPath + ": \"" + it.key() + "\"");
-    encoder[it.key()] = int(id);
-  }
+  tok::Vocab encoder = tok::parseVocabJson(io::readJsonFileText(vocabPath), vocabPath);
   auto merges = parseMerges(readMaybeGz(mergesPath), mergesPath, false);
   auto impl = std::make_shared<Impl>();
   impl->build(std::move(encoder), merges, dir);

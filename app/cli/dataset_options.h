@@ -19,22 +19,39 @@ struct DatasetArgs {
 
   void add(CLI::App* cmd) {
     cmd->add_option("--dataset", spec,
-                    "dataset SPEC: a path (layout detected) or kind:path, kind one of folder, "
-                    "coop-split, idx, csv, tsv, jsonl")
+                    "dataset SPEC: a path (layout detected), kind:path (kind one of folder, "
+                    "coop-split, idx, csv, tsv, jsonl, arff), or an installed dataset's name "
+                    "(sentiment-imdb, sentiment-yelp, sentiment-amazon, spam-assassin, "
+                    "reuters-grain, reuters-corn)")
         ->required();
-    cmd->add_option("--image-root", options.imageRoot, "coop-split: folder of the images");
+    cmd->add_option("--image-root", options.imageRoot,
+                    "coop-split: folder of the images; listed paths (relative, or absolute) must "
+                    "lie inside it (without it: inside the split file's folder)");
     cmd->add_option("--class-names", options.classNamesFile,
-                    "file of '<folder-or-label> <class name>' lines");
+                    "file of '<folder-or-label> <class name>' lines (text: '<raw label> <name>')");
     cmd->add_option("--text-column", options.textColumn,
-                    "csv/tsv/jsonl: text column (name or index)");
-    cmd->add_option("--text2-column", options.text2Column, "csv/tsv/jsonl: second text column");
-    cmd->add_option("--label-column", options.labelColumn, "csv/tsv/jsonl: label column");
-    cmd->add_option("--label-names", labelNames, "comma-separated names for labels 0, 1, ...");
+                    "csv/tsv/jsonl/arff: text column (name or index; default text, text_a, ...)");
+    cmd->add_option("--text2-column", options.text2Column,
+                    "csv/tsv/jsonl/arff: second text column (default text_b, sentence2, ... if "
+                    "present)");
+    cmd->add_option("--label-column", options.labelColumn,
+                    "csv/tsv/jsonl/arff: label column (default label, class, ...; arff: the last "
+                    "nominal attribute)");
+    cmd->add_option("--label-names", labelNames,
+                    "the class list: comma-separated names for labels 0, 1, ... or raw=name "
+                    "mappings (0=negative,1=positive); other labels are refused");
     cmd->add_flag("--verify-images", options.verifyImages,
                   "read every image header and skip unreadable images");
   }
 
   std::unique_ptr<pd::Dataset> open() { return pd::openDataset(spec, resolved()); }
+
+  // resolved() with DatasetOptions::inspect set: refused items are listed, not thrown.
+  pd::DatasetOptions resolvedForInspection() {
+    pd::DatasetOptions o = resolved();
+    o.inspect = true;
+    return o;
+  }
 
   // The options with --label-names split into the list.
   const pd::DatasetOptions& resolved() {

@@ -92,6 +92,40 @@ mkdir -p "$tmp/idx-c"
 check idx-bomb-ratio "likely gzip bomb" \
   "$cli" dataset info --dataset "idx:$tmp/idx-c"
 
+# Hostile CoOp split files: a path that climbs out of the dataset's root, an absolute path, a label
+# past the class list (99 with 3 names) and a negative label. `dataset info` lists each refused
+# entry by file:line and entry, and exits non-zero; `dataset sample` refuses the dataset.
+mkdir -p "$tmp/coop/images"
+for f in a b c; do cp "$data/clip-preprocess/$(ls "$data/clip-preprocess" | grep '\.png$' | head -n 1)" "$tmp/coop/images/$f.png"; done
+cat > "$tmp/coop/split_zhou_Hostile.json" <<'JSON'
+{"train": [["a.png", 0, "cat"], ["b.png", 1, "dog"], ["c.png", 2, "bird"],
+  ["../../../../../../../../etc/passwd", 0, "cat"],
+  ["/etc/passwd", 1, "dog"],
+  ["a.png", 99, "fish"],
+  ["b.png", -1, "dog"]]}
+JSON
+check coop-split-hostile "item(s) refused" \
+  "$cli" dataset info --dataset "$tmp/coop"
+"$cli" dataset info --dataset "$tmp/coop" > "$tmp/out" 2>&1
+grep -q "split_zhou_Hostile.json:2: train\[3\]: outside-root: path '../../../../../../../../etc/passwd'" "$tmp/out" \
+  || fail "coop-split-hostile: the climbing path is not named: $(cat "$tmp/out")"
+grep -q "split_zhou_Hostile.json:3: train\[4\]: outside-root: absolute path '/etc/passwd'" "$tmp/out" \
+  || fail "coop-split-hostile: the absolute path is not named"
+grep -q "split_zhou_Hostile.json:4: train\[5\]: label-out-of-range: label 99" "$tmp/out" \
+  || fail "coop-split-hostile: label 99 is not named"
+grep -q "split_zhou_Hostile.json:5: train\[6\]: label-out-of-range: label -1" "$tmp/out" \
+  || fail "coop-split-hostile: label -1 is not named"
+grep -q "^classes: 3$" "$tmp/out" || fail "coop-split-hostile: phantom classes: $(grep classes "$tmp/out")"
+check coop-split-hostile-sample "cannot be used" \
+  "$cli" dataset sample --dataset "$tmp/coop" --shots 1
+# A text dataset whose label is not in the given class list: refused the same way.
+printf 'text,label\ngood,pos\nbad,neg\nodd,maybe\n' > "$tmp/labels.csv"
+check text-unknown-label "item(s) refused" \
+  "$cli" dataset info --dataset "$tmp/labels.csv" --label-names neg=negative,pos=positive
+"$cli" dataset info --dataset "$tmp/labels.csv" --label-names neg=negative,pos=positive > "$tmp/out" 2>&1
+grep -q "labels.csv:4: unknown-label: column 'label': label 'maybe'" "$tmp/out" \
+  || fail "text-unknown-label: the row is not named: $(cat "$tmp/out")"
+
 # A zip of garbage named .pt: imported in a child process (the default), and in-process.
 check pt-zip-garbage "this file is not a valid CLIP checkpoint" \
   "$cli" model-info --model "$h/garbage_zip.pt"

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "promptdesk/dataset.h"
 #include "promptdesk/error.h"
@@ -144,21 +145,106 @@ class TestDatasets : public QObject {
                 ["gone.png", 0, "abyssinian"], ["c.png", 1, "Bengal"], [1, 2], ["c.png", 7, "x"]],
       "val": [["c.png", 1, "bengal"]],
       "test": [["a.jpg.png", 0, "abyssinian"], ["c.png", -1, "bad"]]})");
-    auto ds = pd::openDataset(root.string());
+    // Labels 7 and -1 do not match the class list (0 abyssinian, 1 bengal): refused, and the
+    // dataset cannot be used.
+    QVERIFY(throwsWith([&] { pd::openDataset(root.string()); },
+                       "split_zhou_OxfordPets.json:3: train[6]: label-out-of-range"));
+    pd::DatasetOptions inspect;
+    inspect.inspect = true;
+    auto ds = pd::openDataset(root.string(), inspect);
     QCOMPARE(ds->kind(), std::string("coop-split"));
     QCOMPARE(ds->name(), std::string("OxfordPets"));
     QCOMPARE(ds->splitNames(), (std::vector<std::string>{"train", "val", "test"}));
-    QCOMPARE(ds->classNames().size(), std::size_t(8));  // labels 0..7; 2..6 empty
-    QCOMPARE(ds->classNames()[1], std::string("bengal"));
+    QCOMPARE(ds->classNames(), (std::vector<std::string>{"abyssinian", "bengal"}));  // no phantoms
     QCOMPARE(ds->items("train").size(), std::size_t(3));  // a, b, c (label 1)
     QCOMPARE(countProblems(*ds, "missing-file"), 1);
-    QCOMPARE(countProblems(*ds, "duplicate-item"), 2);  // b.png twice, c.png twice in train
+    QCOMPARE(countProblems(*ds, "duplicate-item"), 1);  // b.png twice in train
     QCOMPARE(countProblems(*ds, "class-name-conflict"), 1);
     QCOMPARE(countProblems(*ds, "bad-entry"), 1);
-    QCOMPARE(countProblems(*ds, "label-out-of-range"), 1);
-    QCOMPARE(countProblems(*ds, "empty-class"), 6);  // 2..6, and 7 (its only item a duplicate)
+    QCOMPARE(countProblems(*ds, "label-out-of-range"), 2);
+    QCOMPARE(countProblems(*ds, "empty-class"), 0);
+    QCOMPARE(ds->refusedCount(), std::int64_t(2));
+    QVERIFY(!ds->usable());
+    QCOMPARE(ds->info().refused, std::int64_t(2));
+    QVERIFY(throwsWith([&] { ds->requireUsable(); }, "2 item(s) refused"));
+    bool neg = false;
+    for (auto& p : ds->problems())
+      neg |= p.kind == "label-out-of-range" && p.action == "refused" &&
+             p.where == "split_zhou_OxfordPets.json:5: test[1]";
+    QVERIFY(neg);
     QVERIFY(ds->items("train")[0].path.find("images") != std::string::npos);
     QCOMPARE(ds->loadImage(ds->items("val")[0]).width, 3);
+  }
+
+  // Paths that climb out of the root or are absolute, labels past the class list, negative labels:
+  // each refused at its line and entry; the dataset is unusable (openDataset throws).
+  void coopSplitHostile() {
+    fs::path base = dir("hostile-coop");
+    fs::path root = base / "ds";
+    writePng(root / "images/a.png", 3, 3, 1);
+    writePng(root / "images/b.png", 3, 3, 2);
+    writePng(root / "images/c.png", 3, 3, 3);
+    writePng(base / "outside.png", 3, 3, 4);  // exists, but outside the dataset's root
+    const std::string abs = (root / "images/a.png").string();
+    writeText(root / "split_zhou_Hostile.json",
+              "{\"train\": [[\"a.png\", 0, \"cat\"], [\"b.png\", 1, \"dog\"], [\"c.png\", 2, "
+              "\"bird\"],\n"
+              "  [\"../../../../../../../../etc/passwd\", 0, \"cat\"],\n"
+              "  [\"/etc/passwd\", 1, \"dog\"],\n"
+              "  [\"a.png\", 99, \"cat\"],\n"
+              "  [\"b.png\", -1, \"dog\"],\n"
+              "  [\"" + abs + "\", 0, \"cat\"]],\n"
+              " \"test\": [[\"../../outside.png\", 0, \"cat\"], [\"c.png\", 2, \"bird\"]]}\n");
+    QVERIFY(throwsWith([&] { pd::openDataset(root.string()); }, "item(s) refused"));
+    QVERIFY(throwsWith([&] { pd::openDataset(root.string()); }, "etc/passwd"));
+    pd::DatasetOptions o;
+    o.inspect = true;
+    auto ds = pd::openDataset(root.string(), o);
+    QCOMPARE(ds->classNames(), (std::vector<std::string>{"cat", "dog", "bird"}));  // not 100
+    QCOMPARE(ds->items("train").size(), std::size_t(3));
+    QCOMPARE(ds->items("test").size(), std::size_t(1));
+    QCOMPARE(countProblems(*ds, "outside-root"), 4);  // ../etc/passwd, /etc/passwd, abs, ../..
+    QCOMPARE(countProblems(*ds, "label-out-of-range"), 2);  // 99, -1
+    QCOMPARE(countProblems(*ds, "empty-class"), 0);
+    QCOMPARE(ds->refusedCount(), std::int64_t(6));
+    std::set<std::string> wheres;
+    for (auto& p : ds->problems()) wheres.insert(p.kind + " " + p.where);
+    QVERIFY(wheres.count("outside-root split_zhou_Hostile.json:2: train[3]"));
+    QVERIFY(wheres.count("outside-root split_zhou_Hostile.json:3: train[4]"));
+    QVERIFY(wheres.count("label-out-of-range split_zhou_Hostile.json:4: train[5]"));
+    QVERIFY(wheres.count("label-out-of-range split_zhou_Hostile.json:5: train[6]"));
+    QVERIFY(wheres.count("outside-root split_zhou_Hostile.json:6: train[7]"));
+    QVERIFY(wheres.count("outside-root split_zhou_Hostile.json:7: test[0]"));
+    for (auto& p : ds->problems())
+      if (p.kind == "label-out-of-range" && p.where.find("train[5]") != std::string::npos)
+        QVERIFY2(p.message.find("label 99") != std::string::npos &&
+                     p.message.find("3 classes") != std::string::npos,
+                 p.message.c_str());
+    // An explicit image root allows absolute paths inside it; climbing out of it is still refused.
+    o.imageRoot = (root / "images").string();
+    auto ds2 = pd::openDataset(root.string(), o);
+    QCOMPARE(countProblems(*ds2, "outside-root"), 3);  // all but the absolute path inside it
+    QCOMPARE(ds2->items("train").size(), std::size_t(4));
+    QCOMPARE(ds2->items("train")[3].path, abs);
+    // A split file whose labels are all named and paths inside its image root opens, usable.
+    writeText(root / "ok" / "split_zhou_Ok.json",
+              "{\"train\": [[\"images/a.png\", 0, \"cat\"], [\"images/b.png\", 1, \"dog\"]]}");
+    pd::DatasetOptions ok;
+    ok.imageRoot = root.string();
+    auto ds3 = pd::openDataset((root / "ok").string(), ok);
+    QVERIFY(ds3->usable());
+    QCOMPARE(ds3->items("train").size(), std::size_t(2));
+    // Without an explicit root, "../images/a.png" leaves the split file's folder: refused.
+    writeText(root / "ok2" / "split_zhou_Ok.json",
+              "{\"train\": [[\"../images/a.png\", 0, \"cat\"]]}");
+    QVERIFY(throwsWith([&] { pd::openDataset((root / "ok2").string()); }, "outside-root"));
+    // The class list can be given; labels then index it.
+    pd::DatasetOptions named;
+    named.inspect = true;
+    named.labelNames = {"cat", "dog", "bird", "fish"};
+    auto ds4 = pd::openDataset(root.string(), named);
+    QCOMPARE(ds4->classNames().size(), std::size_t(4));
+    QCOMPARE(countProblems(*ds4, "label-out-of-range"), 2);
   }
 
   void idxGzAndRaw() {
@@ -169,14 +255,19 @@ class TestDatasets : public QObject {
     writeText(root / "t10k-images-idx3-ubyte", idxImages(2, 2, 3));
     writeText(root / "t10k-labels-idx1-ubyte", idxLabels({2, 3}));
     writeText(root / "classnames.txt", "0 zero\n1 one\n2 two\n");
-    auto ds = pd::openDataset(root.string());
+    // Label 3 of the test split matches no class (3 names): refused, the dataset is unusable.
+    QVERIFY(throwsWith([&] { pd::openDataset(root.string()); }, "test:1: label-out-of-range"));
+    pd::DatasetOptions inspect;
+    inspect.inspect = true;
+    auto ds = pd::openDataset(root.string(), inspect);
     QCOMPARE(ds->kind(), std::string("idx"));
     QCOMPARE(ds->splitNames(), (std::vector<std::string>{"train", "test"}));
     QCOMPARE(ds->classNames(), (std::vector<std::string>{"zero", "one", "two"}));
     QCOMPARE(ds->items("train").size(), std::size_t(6));
     QCOMPARE(ds->items("train")[3].id, std::string("train:3"));
-    QCOMPARE(ds->items("test").size(), std::size_t(1));  // label 3 out of range: skipped
+    QCOMPARE(ds->items("test").size(), std::size_t(1));  // label 3 out of range: refused
     QCOMPARE(countProblems(*ds, "label-out-of-range"), 1);
+    QVERIFY(!ds->usable());
     pd::Image img = ds->loadImage(ds->items("train")[1]);
     QCOMPARE(img.width, 3);
     QCOMPARE(img.height, 2);
@@ -281,6 +372,8 @@ class TestDatasets : public QObject {
     writeText(root / "dev.tsv", "sentence1\tsentence2\tlabel\nf\tg\t1\nh\ti\t5\n");
     pd::DatasetOptions opt;
     opt.labelNames = {"different", "paraphrase"};
+    QVERIFY(throwsWith([&] { pd::openDataset(root.string(), opt); }, "unknown-label"));
+    opt.inspect = true;
     auto ds = pd::openDataset(root.string(), opt);
     QCOMPARE(ds->kind(), std::string("tsv"));
     QCOMPARE(ds->splitNames(), (std::vector<std::string>{"train", "val"}));
@@ -288,7 +381,14 @@ class TestDatasets : public QObject {
     QCOMPARE(ds->items("train")[0].text2, std::string("c"));
     QCOMPARE(ds->items("train")[0].className, std::string("paraphrase"));
     QCOMPARE(ds->items("val").size(), std::size_t(1));
-    QCOMPARE(countProblems(*ds, "label-out-of-range"), 1);
+    QCOMPARE(countProblems(*ds, "unknown-label"), 1);
+    for (auto& p : ds->problems())
+      if (p.kind == "unknown-label") {
+        QCOMPARE(p.where, (root / "dev.tsv").string() + ":3");
+        QVERIFY2(p.message.find("column 'label': label '5'") != std::string::npos,
+                 p.message.c_str());
+        QCOMPARE(p.action, std::string("refused"));
+      }
     QVERIFY(throwsWith(
         [&] {
           pd::DatasetOptions o;
@@ -303,12 +403,178 @@ class TestDatasets : public QObject {
     writeText(f,
               "{\"text\": \"a\", \"label\": 1}\n\n{broken\n[1]\n{\"text\": \"b\", \"label\": 0}\n"
               "{\"text\": \"c\"}\n");
-    auto ds = pd::openDataset("jsonl:" + f.string());
+    // Line 6 has no label: refused (missing-label), so the dataset is unusable.
+    QVERIFY(throwsWith([&] { pd::openDataset("jsonl:" + f.string()); },
+                       "data.jsonl:6: missing-label"));
+    pd::DatasetOptions inspect;
+    inspect.inspect = true;
+    auto ds = pd::openDataset("jsonl:" + f.string(), inspect);
     QCOMPARE(ds->items("train").size(), std::size_t(2));
     QCOMPARE(ds->items("train")[1].id, std::string("data.jsonl:5"));
-    QCOMPARE(countProblems(*ds, "bad-row"), 3);
+    QCOMPARE(countProblems(*ds, "bad-row"), 2);
+    QCOMPARE(countProblems(*ds, "missing-label"), 1);
     QCOMPARE(ds->classNames(), (std::vector<std::string>{"0", "1"}));
     QVERIFY(ds->contentHash(ds->items("train")[0]) != ds->contentHash(ds->items("train")[1]));
+  }
+
+  void textLabelMappingAndColumns() {
+    fs::path f = dir("map") / "pairs.csv";
+    writeText(f,
+              "id,text_a,text_b,label\n"
+              "1,good,very good,pos\n"
+              "2,bad,awful,neg\n"
+              "3,fine,ok,positive\n"
+              "4,what,hm,maybe\n"
+              "5,meh,so so,\n");
+    pd::DatasetOptions o;
+    o.labelNames = {"neg=negative", "pos=positive"};
+    QVERIFY(throwsWith([&] { pd::openDataset(f.string(), o); }, "pairs.csv:5: unknown-label"));
+    o.inspect = true;
+    auto ds = pd::openDataset(f.string(), o);
+    QCOMPARE(ds->classNames(), (std::vector<std::string>{"negative", "positive"}));
+    const auto& items = ds->items("train");
+    QCOMPARE(items.size(), std::size_t(3));
+    QCOMPARE(items[0].text, std::string("good"));
+    QCOMPARE(items[0].text2, std::string("very good"));  // text_b pairs with text_a
+    QCOMPARE(items[0].className, std::string("positive"));
+    QCOMPARE(items[1].label, 0);
+    QCOMPARE(items[2].label, 1);  // a class name matches too
+    QCOMPARE(countProblems(*ds, "unknown-label"), 1);
+    QCOMPARE(countProblems(*ds, "missing-label"), 1);
+    QCOMPARE(ds->refusedCount(), std::int64_t(2));
+    for (auto& p : ds->problems())
+      if (p.kind == "unknown-label")
+        QVERIFY2(p.message.find("label 'maybe' is not one of the 2 classes (negative, positive)") !=
+                     std::string::npos,
+                 p.message.c_str());
+    // Plain names: integer labels index them; 2 is past the list.
+    fs::path g = dir("map") / "ints.csv";
+    writeText(g, "text,label\na,0\nb,1\nc,2\n");
+    pd::DatasetOptions n;
+    n.labelNames = {"negative", "positive"};
+    QVERIFY(throwsWith([&] { pd::openDataset(g.string(), n); }, "ints.csv:4: unknown-label"));
+    n.labelNames = {"negative", "positive", "neutral"};
+    QCOMPARE(pd::openDataset(g.string(), n)->items("train")[2].className, std::string("neutral"));
+    n.labelNames = {"negative", "1=positive"};
+    QVERIFY(throwsWith([&] { pd::openDataset(g.string(), n); }, "mix of names"));
+    // classnames.txt next to the split files maps raw labels to names.
+    fs::path root = dir("with-names");
+    writeText(root / "train.jsonl", "{\"text\": \"x\", \"label\": 1}\n{\"text\": \"y\", \"label\": 0}\n");
+    writeText(root / "classnames.txt", "0 negative\n1 positive\n");
+    auto ds2 = pd::openDataset(root.string());
+    QCOMPARE(ds2->classNames(), (std::vector<std::string>{"negative", "positive"}));
+    QCOMPARE(ds2->items("train")[0].className, std::string("positive"));
+    // A missing label column names the file, line and the columns there are.
+    fs::path h = dir("map") / "nolabel.csv";
+    writeText(h, "text,foo\na,b\n");
+    QVERIFY(throwsWith([&] { pd::openDataset(h.string()); }, "nolabel.csv:1: no label column"));
+    QVERIFY(throwsWith([&] { pd::openDataset(h.string()); }, "(columns: text, foo)"));
+    pd::DatasetOptions lc;
+    lc.labelColumn = "stars";
+    QVERIFY(throwsWith([&] { pd::openDataset(h.string(), lc); }, "no label column 'stars'"));
+  }
+
+  void arffReutersFixture() {
+    const std::string f =
+        std::string(PD_TEST_DATA) + "/text/datasets/reuters-grain-train-head.arff";
+    auto ds = pd::openDataset(f);
+    QCOMPARE(ds->kind(), std::string("arff"));
+    QCOMPARE(ds->modality(), std::string("text"));
+    QCOMPARE(ds->classNames(), (std::vector<std::string>{"0", "1"}));  // class-att {0,1}
+    const auto& items = ds->items("train");
+    QCOMPARE(items.size(), std::size_t(13));
+    QVERIFY(ds->problems().empty());
+    QVERIFY(items[0].text.rfind("BAHIA COCOA REVIEW Showers continued throughout the week in\nthe "
+                                "Bahia cocoa zone",
+                                0) == 0);
+    QCOMPARE(items[0].id, std::string("reuters-grain-train-head.arff:8"));
+    QCOMPARE(items[1].label, 1);  // NATIONAL AVERAGE PRICES FOR FARMER-OWNED RESERVE
+    auto info = ds->info();
+    QCOMPARE(info.splits[0].perClass, (std::vector<std::int64_t>{10, 3}));
+    // Mapped to names.
+    pd::DatasetOptions o;
+    o.labelNames = {"0=other", "1=grain"};
+    QCOMPARE(pd::openDataset(f, o)->items("train")[1].className, std::string("grain"));
+  }
+
+  void arffProblems() {
+    fs::path root = dir("arff");
+    writeText(root / "train.arff",
+              "% comment\n@RELATION 'toy set'\n\n@ATTRIBUTE 'doc id' NUMERIC\n"
+              "@attribute Text string\n@attribute class {neg, pos, 'very pos'}\n@data\n"
+              "1,'it\\'s \\\"fine\\\"\\nreally',pos\n"
+              "2, \"plain\" , 'very pos'\n"
+              "3,'a',?\n"
+              "4,'b',meh\n"
+              "5,'c'\n"
+              "6,'unterminated,neg\n"
+              "x,'d',neg\n"
+              "{0 7, 1 'sparse', 2 neg}\n"
+              "8,'e',neg\n");
+    writeText(root / "test.arff",
+              "@relation t\n@attribute text string\n@attribute class {neg,pos,'very pos'}\n@data\n"
+              "'t1',neg\n");
+    writeText(root / "classnames.txt", "neg negative\npos positive\n");  // no 'very pos'
+    QVERIFY(throwsWith([&] { pd::openDataset(root.string()); }, "refused"));
+    pd::DatasetOptions o;
+    o.inspect = true;
+    o.classNamesFile = (root / "none.txt").string();
+    QVERIFY(throwsWith([&] { pd::openDataset(root.string(), o); }, "none.txt"));
+    o.classNamesFile.clear();
+    fs::remove(root / "classnames.txt");
+    auto ds = pd::openDataset(root.string(), o);
+    QCOMPARE(ds->kind(), std::string("arff"));
+    QCOMPARE(ds->splitNames(), (std::vector<std::string>{"train", "test"}));
+    QCOMPARE(ds->classNames(), (std::vector<std::string>{"neg", "pos", "very pos"}));
+    const auto& items = ds->items("train");
+    QCOMPARE(items.size(), std::size_t(4));
+    QCOMPARE(items[0].text, std::string("it's \"fine\"\nreally"));
+    QCOMPARE(items[0].className, std::string("pos"));
+    QCOMPARE(items[1].text, std::string("plain"));
+    QCOMPARE(items[1].label, 2);
+    QCOMPARE(items[2].text, std::string("sparse"));
+    QCOMPARE(ds->items("test").size(), std::size_t(1));
+    QCOMPARE(countProblems(*ds, "missing-label"), 1);  // '?'
+    QCOMPARE(countProblems(*ds, "unknown-label"), 1);  // meh
+    QCOMPARE(countProblems(*ds, "bad-row"), 3);        // 2 values, unterminated quote, x not numeric
+    std::set<std::string> wheres;
+    for (auto& p : ds->problems()) wheres.insert(p.kind + " " + p.where);
+    const std::string t = (root / "train.arff").string();
+    QVERIFY(wheres.count("missing-label " + t + ":10"));
+    QVERIFY(wheres.count("unknown-label " + t + ":11"));
+    QVERIFY(wheres.count("bad-row " + t + ":12"));
+    QVERIFY(wheres.count("bad-row " + t + ":13"));
+    QVERIFY(wheres.count("bad-row " + t + ":14"));
+    // Header errors throw, naming the file and line.
+    fs::path bad = dir("arff-bad") / "x.arff";
+    writeText(bad, "@relation r\n@attribute a blob\n@data\n");
+    QVERIFY(throwsWith([&] { pd::openDataset(bad.string()); }, "x.arff:2: attribute 'a': unknown type"));
+    writeText(bad, "@relation r\n@attribute a {x, y\n@data\n");
+    QVERIFY(throwsWith([&] { pd::openDataset(bad.string()); }, "x.arff:2"));
+    writeText(bad, "@relation r\n@attribute a string\n");
+    QVERIFY(throwsWith([&] { pd::openDataset(bad.string()); }, "no @data"));
+    writeText(bad, "@relation r\n@attribute a string\n@attribute b numeric\n@data\n'q',1\n");
+    QVERIFY(throwsWith([&] { pd::openDataset(bad.string()); }, "no label column"));
+  }
+
+  void installedDatasetNames() {
+    const QByteArray old = qgetenv("PROMPTDESK_DATA");
+    fs::path data = dir("data-folder");
+    writeText(data / "datasets/text/toy-sentiment/train.jsonl",
+              "{\"text\": \"fine\", \"label\": 1}\n{\"text\": \"bad\", \"label\": 0}\n");
+    writeText(data / "datasets/text/toy-sentiment/classnames.txt", "0 negative\n1 positive\n");
+    qputenv("PROMPTDESK_DATA", QByteArray::fromStdString(data.string()));
+    auto ds = pd::openDataset("toy-sentiment");
+    QCOMPARE(ds->name(), std::string("toy-sentiment"));
+    QCOMPARE(ds->classNames(), (std::vector<std::string>{"negative", "positive"}));
+    QCOMPARE(pd::resolveInstalledDataset("toy-sentiment"),
+             (data / "datasets/text/toy-sentiment").string());
+    QVERIFY(throwsWith([&] { pd::openDataset("no-such-set"); }, "installed: toy-sentiment"));
+    QVERIFY(pd::resolveInstalledDataset("../etc").empty());
+    if (old.isNull())
+      qunsetenv("PROMPTDESK_DATA");
+    else
+      qputenv("PROMPTDESK_DATA", old);
   }
 
   void specErrors() {

@@ -1,5 +1,6 @@
-// Few-shot protocol: the generator's reference values, k per class / min(k,4) val, determinism,
-// short classes, validation from a separate split.
+// Few-shot protocols: the generator's reference values, CoOp's k per class / min(k,4) val,
+// determinism, short classes, validation from a separate split; LM-BFF's K train + K dev per
+// class from the train split, pinned for its seeds.
 #include "data/prng.h"
 
 #include <QtTest/QtTest>
@@ -16,6 +17,14 @@ namespace fs = std::filesystem;
 // Computed once from this algorithm; any change to the generator or sampler breaks them.
 #define PINNED_FIRST_ID "class_0/2.png"
 #define PINNED_HASH "fa82d2dff59870ce"
+// LM-BFF, K = 4, on data.jsonl of 30 rows (line L has label (L-1) % 3). Computed by an
+// independent Python re-implementation of prng.h and the sampler (SplitMix64, FNV-1a, partial
+// Fisher-Yates per class on ids in byte order), not by this code.
+#define LMBFF_HASH_13 "716e3316f006e325"
+#define LMBFF_FIRST_13 "data.jsonl:10"
+#define LMBFF_FIRST_DEV_13 "data.jsonl:22"
+#define LMBFF_HASH_42 "0356642364ee18d0"
+#define LMBFF_FIRST_42 "data.jsonl:4"
 
 class TestFewShot : public QObject {
   Q_OBJECT
@@ -134,6 +143,92 @@ class TestFewShot : public QObject {
     o.shots = 1;
     o.trainSplit = "nope";
     QVERIFY_THROWS_EXCEPTION(pd::Error, pd::sampleFewShot(*ds, o));
+  }
+
+  // ---- LM-BFF ---------------------------------------------------------------------------------
+  std::string makeJsonl(const char* name, int rows) {
+    fs::path f = fs::path(tmp_.path().toStdString()) / name / "data.jsonl";
+    fs::create_directories(f.parent_path());
+    std::ofstream out(f);
+    for (int l = 1; l <= rows; ++l)
+      out << "{\"text\": \"row " << l << "\", \"label\": " << (l - 1) % 3 << "}\n";
+    return f.string();
+  }
+
+  void lmbffKTrainKDevFromTrain() {
+    auto ds = pd::openDataset(makeJsonl("lm", 30));
+    pd::FewShotOptions o;
+    o.protocol = "lmbff";
+    o.shots = 4;
+    o.seed = 13;
+    o.valShots = 1;     // not used by lmbff
+    o.valSplit = "x";   // not used by lmbff
+    auto s = pd::sampleFewShot(*ds, o);
+    QCOMPARE(s.protocol, std::string("lmbff"));
+    QCOMPARE(s.trainIds.size(), std::size_t(12));
+    QCOMPARE(s.valIds.size(), std::size_t(12));  // K dev per class
+    QCOMPARE(s.valSplit, std::string("train"));
+    QCOMPARE(s.testSplit, std::string());  // this dataset has no test split
+    std::set<std::string> all(s.trainIds.begin(), s.trainIds.end());
+    for (auto& v : s.valIds) QVERIFY2(all.insert(v).second, "dev overlaps train");
+    const auto& items = ds->items("train");
+    for (std::size_t i = 0; i < 12; ++i) {
+      QCOMPARE(items[s.trainIndex[i]].id, s.trainIds[i]);
+      QCOMPARE(items[s.trainIndex[i]].label, int(i / 4));
+      QCOMPARE(items[s.valIndex[i]].id, s.valIds[i]);
+      QCOMPARE(items[s.valIndex[i]].label, int(i / 4));
+    }
+    QCOMPARE(s.trainIds[0], std::string(LMBFF_FIRST_13));
+    QCOMPARE(s.valIds[0], std::string(LMBFF_FIRST_DEV_13));
+    QCOMPARE(s.idsHash, std::string(LMBFF_HASH_13));
+    o.seed = 42;
+    auto t = pd::sampleFewShot(*ds, o);
+    QCOMPARE(t.trainIds[0], std::string(LMBFF_FIRST_42));
+    QCOMPARE(t.idsHash, std::string(LMBFF_HASH_42));
+    // Not the CoOp split of the same seed (its own streams and hash prefix).
+    o.protocol = "coop";
+    o.seed = 13;
+    o.valShots = -1;
+    auto c = pd::sampleFewShot(*ds, o);
+    QVERIFY(c.idsHash != s.idsHash);
+    QCOMPARE(c.valIds.size(), std::size_t(12));  // min(4, 4)
+  }
+
+  void lmbffSeedsShortClassesAndTestSplit() {
+    QCOMPARE(pd::lmbffSeeds(), (std::vector<std::uint64_t>{13, 21, 42, 87, 100}));
+    QCOMPARE(pd::fewShotProtocols(), (std::vector<std::string>{"coop", "lmbff"}));
+    auto ds = pd::openDataset(makeJsonl("lm-seeds", 30));
+    pd::FewShotOptions o;
+    o.protocol = "lmbff";
+    o.shots = 4;
+    std::set<std::string> hashes;
+    for (auto seed : pd::lmbffSeeds()) {
+      o.seed = seed;
+      hashes.insert(pd::sampleFewShot(*ds, o).idsHash);
+    }
+    QCOMPARE(hashes.size(), std::size_t(5));
+    o.shots = 7;  // 10 per class < 2K = 14: 7 train + 3 dev, warned
+    o.seed = 13;
+    auto s = pd::sampleFewShot(*ds, o);
+    QCOMPARE(s.shortClasses, 3);
+    QCOMPARE(s.trainIds.size(), std::size_t(21));
+    QCOMPARE(s.valIds.size(), std::size_t(9));
+    QVERIFY2(s.warnings[0].find("took 7 + 3") != std::string::npos, s.warnings[0].c_str());
+    o.protocol = "lmbf";
+    QVERIFY_THROWS_EXCEPTION(pd::Error, pd::sampleFewShot(*ds, o));
+    // With a test split (and a dev split, which LM-BFF does not draw from): test is evaluated.
+    fs::path root = fs::path(tmp_.path().toStdString()) / "lm-folder";
+    fs::create_directories(root);
+    std::ofstream(root / "train.jsonl") << "{\"text\":\"a\",\"label\":\"x\"}\n{\"text\":\"b\",\"label\":\"y\"}\n";
+    std::ofstream(root / "dev.jsonl") << "{\"text\":\"c\",\"label\":\"x\"}\n";
+    std::ofstream(root / "test.jsonl") << "{\"text\":\"d\",\"label\":\"y\"}\n";
+    auto f = pd::openDataset(root.string());
+    o.protocol = "lmbff";
+    o.shots = 1;
+    auto fs1 = pd::sampleFewShot(*f, o);
+    QCOMPARE(fs1.testSplit, std::string("test"));
+    QCOMPARE(fs1.trainIds, (std::vector<std::string>{"train.jsonl:1", "train.jsonl:2"}));
+    QVERIFY(fs1.valIds.empty());
   }
 };
 

@@ -209,6 +209,60 @@ class TestHostileFiles : public QObject {
     unsetenv("PROMPTDESK_MAX_IMAGE_PIXELS");
   }
 
+  // Hostile CoOp split files and text labels: every entry whose path leaves the dataset's root or
+  // whose label is off the class list is refused, and the dataset cannot be opened for use (the
+  // old loader accepted ../../etc/passwd as an item and turned label 99 into 97 phantom classes).
+  void hostileDatasetEntries() {
+    QTemporaryDir dir;
+    const QString root = dir.filePath("coop");
+    QDir().mkpath(root + "/images");
+    const std::string png = kData + "/clip-preprocess/grey.png";
+    for (const char* f : {"a", "b", "c"})
+      QVERIFY(QFile::copy(QString::fromStdString(png), root + "/images/" + f + ".png"));
+    auto split = [&](const std::string& name, const std::string& extra) {
+      writeText(root + "/" + QString::fromStdString(name),
+                "{\"train\": [[\"a.png\", 0, \"cat\"], [\"b.png\", 1, \"dog\"], [\"c.png\", 2, "
+                "\"bird\"],\n" + extra + "]}\n");
+      return "coop-split:" + (root + "/" + QString::fromStdString(name)).toStdString();
+    };
+    const std::string climb = split("split_zhou_Climb.json", " [\"../../../../../../etc/passwd\", 0, \"cat\"]");
+    const std::string absolute = split("split_zhou_Abs.json", " [\"/etc/passwd\", 0, \"cat\"]");
+    const std::string phantom = split("split_zhou_Label99.json", " [\"a.png\", 99, \"cat\"]");
+    const std::string negative = split("split_zhou_Neg.json", " [\"a.png\", -1, \"cat\"]");
+    expectErrorInChild("coop ../../etc/passwd", [&] { pd::openDataset(climb); },
+                       {"split_zhou_Climb.json:2: train[3]", "outside-root", "etc/passwd"});
+    expectErrorInChild("coop /etc/passwd", [&] { pd::openDataset(absolute); },
+                       {"split_zhou_Abs.json:2: train[3]", "outside-root", "absolute path"});
+    expectErrorInChild("coop label 99 of 3", [&] { pd::openDataset(phantom); },
+                       {"split_zhou_Label99.json:2: train[3]", "label 99", "3 classes"});
+    expectErrorInChild("coop label -1", [&] { pd::openDataset(negative); },
+                       {"split_zhou_Neg.json:2: train[3]", "label -1"});
+    // Listed for inspection: 3 classes, the refused entry counted, unusable.
+    pd::DatasetOptions inspect;
+    inspect.inspect = true;
+    auto ds = pd::openDataset(phantom, inspect);
+    QCOMPARE(ds->classNames().size(), std::size_t(3));
+    QCOMPARE(ds->refusedCount(), std::int64_t(1));
+    QVERIFY(!ds->usable());
+    // Text: a label outside the given class list, a row without a label.
+    const QString csv = dir.filePath("labels.csv");
+    writeText(csv, "text,label\ngood,pos\nodd,maybe\n");
+    expectErrorInChild("text unknown label",
+                       [&] {
+                         pd::DatasetOptions o;
+                         o.labelNames = {"neg=negative", "pos=positive"};
+                         pd::openDataset(csv.toStdString(), o);
+                       },
+                       {"labels.csv:3: unknown-label", "column 'label'", "'maybe'"});
+    const QString arff = dir.filePath("x.arff");
+    writeText(arff, "@relation r\n@attribute text string\n@attribute class {a,b}\n@data\n'q',c\n");
+    expectErrorInChild("arff label not nominal", [&] { pd::openDataset(arff.toStdString()); },
+                       {"x.arff:5: unknown-label", "column 'class'", "'c'"});
+    writeText(arff, "@relation r\n@attribute text string\n@attribute class {a,b\n@data\n");
+    expectErrorInChild("arff bad header", [&] { pd::openDataset(arff.toStdString()); },
+                       {"x.arff:3", "no closing '}'"});
+  }
+
   void idxBombs() {
     QTemporaryDir dir;
     // Header claims 2^32-1 x 65536 x 65536 bytes.

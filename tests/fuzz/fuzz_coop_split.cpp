@@ -28,6 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {
       pd::DatasetOptions opt;
       opt.verifyImages = verify;
+      opt.inspect = verify;  // refused items (labels off the class list, paths outside the root)
+      if (size > 0 && (data[0] & 1) && verify) opt.imageRoot = (dir / "images").string();
       auto ds = pd::openDataset("coop-split:" + file.string(), opt);
       pd::DatasetInfo info = ds->info();
       for (const auto& split : ds->splitNames())

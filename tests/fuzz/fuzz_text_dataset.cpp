@@ -19,6 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (data[0] & 0x08) opt.labelColumn = "label";
   if (data[0] & 0x10) opt.text2Column = "sentence2";
   if (data[0] & 0x20) opt.labelNames = {"negative", "positive"};
+  if (data[0] & 0x40) opt.inspect = true;  // open despite refused items (unknown labels)
+  if (data[0] & 0x80) opt.labelNames = {"0=negative", "1=positive"};
   try {
     auto ds = pd::openDataset(kind + ":" + file.string(), opt);
     pd::DatasetInfo info = ds->info();

@@ -65,6 +65,9 @@ struct FewShotRunSpec {
   DatasetOptions datasetOptions;
   int shots = 16;
   std::uint64_t seed = 1;
+  // The few-shot protocol (FewShotOptions::protocol): "coop", or "lmbff" (K train + K dev per
+  // class from the train split; evaluation on the dataset's test split).
+  std::string protocol = "coop";
   std::string cacheDir;        // empty: dataPath("feature-cache")
   std::string outDir;          // prompt.safetensors, checkpoint.safetensors, result.json
   bool resume = false;         // continue from outDir/checkpoint.safetensors when present

@@ -1,12 +1,20 @@
 #pragma once
 // Datasets (image and text classification) and the few-shot protocol. Torch-free public API.
 //
-// A dataset is opened from a SPEC: a path (the layout is detected) or `kind:path` with kind one of
-// folder, coop-split, idx, csv, tsv, jsonl. It exposes named splits ("train", "val", "test"), each
-// a list of ItemRef in a stable order, and the class-name list. Bad input (missing files, labels
-// out of range, duplicates, empty classes, non-UTF-8 text, ragged rows...) is recorded as a
-// DatasetProblem naming the file and line or item; the offending item is skipped and counted, or
+// A dataset is opened from a SPEC: a path (the layout is detected), `kind:path` with kind one of
+// folder, coop-split, idx, csv, tsv, jsonl, arff, or the name of an installed dataset (a folder
+// under <data>/datasets/text/ or <data>/datasets/, e.g. "sentiment-imdb"). It exposes named splits
+// ("train", "val", "test"), each a list of ItemRef in a stable order, and the class-name list. Bad
+// input (missing files, duplicates, empty classes, non-UTF-8 text, ragged rows...) is recorded as
+// a DatasetProblem naming the file and line or item; the offending item is skipped and counted, or
 // openDataset throws pd::Error when nothing sensible can be loaded.
+//
+// Items that must not be silently dropped are *refused* (DatasetProblem::action "refused"): a
+// label that does not match the class list (label-out-of-range, unknown-label, missing-label) and
+// an image path outside the dataset's root (outside-root). A dataset with refused items cannot be
+// used: openDataset throws pd::Error naming the first of them, unless DatasetOptions::inspect is
+// set (to list every problem, as `dataset info` does); then usable() is false and runs call
+// requireUsable(), which throws.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -39,7 +47,7 @@ struct DatasetProblem {
                         // empty-class, non-utf8, ragged-row, bad-row, class-name-conflict, ...
   std::string where;    // file, file:line or item id
   std::string message;  // what is wrong
-  std::string action;   // "skipped", "kept" or "warning"
+  std::string action;   // "skipped", "kept", "warning" or "refused" (the dataset is unusable)
 };
 
 struct SplitInfo {
@@ -49,7 +57,7 @@ struct SplitInfo {
 };
 
 struct DatasetInfo {
-  std::string kind;      // folder, coop-split, idx, csv, tsv, jsonl
+  std::string kind;      // folder, coop-split, idx, csv, tsv, jsonl, arff
   std::string modality;  // "image" or "text"
   std::string root;      // the path opened
   std::string name;      // recognised name (e.g. "Fashion-MNIST") or the folder name
@@ -57,17 +65,32 @@ struct DatasetInfo {
   std::vector<SplitInfo> splits;
   std::vector<DatasetProblem> problems;
   std::map<std::string, std::int64_t> problemCounts;  // kind -> count
+  std::int64_t refused = 0;  // problems whose action is "refused": the dataset is unusable
   double loadSeconds = 0;
 };
 
 // Options that a SPEC cannot carry. Text columns may be names or 0-based indices ("2").
+//
+// Text labels (csv/tsv/jsonl/arff) and the class list: the list comes from labelNames, else from
+// classNamesFile, else from a classnames.txt next to the data (folder datasets), else from the
+// data (ARFF: the class attribute's nominal values; else integers 0..max, or the sorted distinct
+// strings). labelNames entries are names ("negative") or mappings "raw=name" ("0=negative",
+// "neg=negative"); a class-names file maps "<raw label> <name>" per line. A raw label matches a
+// class by its mapping key, its name, or (integers) its index; any other label is refused,
+// naming the file, line and column.
 struct DatasetOptions {
-  std::string imageRoot;       // coop-split: the folder the split's relative paths start from
-  std::string classNamesFile;  // idx/folder: "<folder-or-label> <name with spaces>" per line
-  std::string textColumn;      // csv/tsv/jsonl: default: text, sentence, sentence1, ...
-  std::string text2Column;     // optional second text (e.g. sentence2); empty: none
-  std::string labelColumn;     // default: label
-  std::vector<std::string> labelNames;  // integer labels -> names (else names from the data)
+  // coop-split: the folder the split's relative paths start from. Without it the root is found
+  // next to the split file and every path must stay inside the split file's folder; with it every
+  // path (relative, or absolute) must lie inside this folder. Others are refused (outside-root).
+  std::string imageRoot;
+  std::string classNamesFile;  // idx/folder/text: "<folder-or-label> <name with spaces>" per line
+  std::string textColumn;      // csv/tsv/jsonl/arff: default: text, text_a, sentence, ...
+  std::string text2Column;     // optional second text (default: text_b, sentence2, ... if present)
+  std::string labelColumn;     // default: label, class, ...; arff: the last nominal attribute
+  std::vector<std::string> labelNames;  // class names, or "raw=name" mappings (see above)
+  // Open even when items were refused, so that every problem can be listed; the dataset is then
+  // not usable() and requireUsable() throws.
+  bool inspect = false;
   bool verifyImages = false;  // folder/coop-split: read each image header, skip unreadable ones
   std::uint64_t maxDecompressedBytes = 1ull << 31;  // IDX: gzip-bomb guard
   // IDX .gz: past 8 MiB of output, refuse a stream that inflates to more than this many times
@@ -90,6 +113,11 @@ class Dataset {
   const std::vector<ItemRef>& items(const std::string& split) const;
   const std::vector<DatasetProblem>& problems() const { return problems_; }
   DatasetInfo info() const;
+  // Problems whose action is "refused"; usable() is refusedCount() == 0.
+  std::int64_t refusedCount() const;
+  bool usable() const { return refusedCount() == 0; }
+  // Throws pd::Error naming the count and the first refused item when the dataset is not usable.
+  void requireUsable() const;
 
   // The image of an item (decoded from its file or taken from memory); throws pd::Error naming
   // the item when it cannot be read. Text datasets throw.
@@ -118,22 +146,34 @@ class Dataset {
 // not exist, or data that cannot be used at all.
 std::unique_ptr<Dataset> openDataset(const std::string& spec, const DatasetOptions& options = {});
 
-// ---- Few-shot protocol ---------------------------------------------------------------------
-// CoOp's protocol: `shots` items per class from the train split and min(shots, 4) per class for
-// validation (from the "val" split when there is one, else from the train items not picked).
-// Fully determined by (seed, item ids): see core/src/data/prng.h for the generator and the
-// sampling algorithm. Classes with fewer items than asked: all are taken and a warning is added.
+// The folder of the installed dataset called `name` (<data>/datasets/text/<name>, else
+// <data>/datasets/<name>), or empty when there is none.
+std::string resolveInstalledDataset(const std::string& name);
+
+// ---- Few-shot protocols ---------------------------------------------------------------------
+// "coop" (CoOp, Zhou et al. 2022): `shots` items per class from the train split and min(shots, 4)
+// per class for validation (from the "val" split when there is one, else from the train items
+// not picked).
+// "lmbff" (LM-BFF, Gao et al. 2021): K = `shots` items per class for train and K per class for
+// dev, both drawn from the train split (disjoint); valSplit and valShots are not used. Evaluation
+// uses the dataset's own test split (FewShotSplit::testSplit: "test", else "val", else none).
+// LM-BFF's five seeds are lmbffSeeds().
+// Both are fully determined by (protocol, seed, item ids): see core/src/data/fewshot.cpp and
+// core/src/data/prng.h. Classes with fewer items than asked: all are taken, a warning is added.
 struct FewShotOptions {
   int shots = 16;
   std::uint64_t seed = 1;
+  std::string protocol = "coop";  // "coop" or "lmbff"
   std::string trainSplit = "train";
-  std::string valSplit = "val";  // used when the dataset has it
-  int valShots = -1;             // -1: min(shots, 4)
+  std::string valSplit = "val";  // coop: used when the dataset has it
+  int valShots = -1;             // coop: -1: min(shots, 4)
 };
 
 struct FewShotSplit {
+  std::string protocol;
   int shots = 0;
   std::uint64_t seed = 0;
+  std::string testSplit;  // lmbff: the split to evaluate on ("test", else "val", else empty)
   std::vector<std::string> trainIds, valIds;      // chosen ids, class by class
   std::vector<std::size_t> trainIndex, valIndex;  // positions in their splits' item lists
   std::string trainSplit, valSplit;               // the splits the items came from
@@ -143,6 +183,10 @@ struct FewShotSplit {
 };
 
 FewShotSplit sampleFewShot(const Dataset& dataset, const FewShotOptions& options);
+
+// The protocols sampleFewShot knows ("coop", "lmbff") and LM-BFF's seeds {13, 21, 42, 87, 100}.
+const std::vector<std::string>& fewShotProtocols();
+const std::vector<std::uint64_t>& lmbffSeeds();
 
 // 64-bit FNV-1a of a byte string, as 16 lowercase hex digits (the hash used for ids and items).
 std::string hashHex(const std::string& bytes);

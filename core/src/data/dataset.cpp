@@ -1,6 +1,7 @@
 // Dataset base: split access, common checks, info; openDataset(): SPEC parsing and detection.
 #include "promptdesk/dataset.h"
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include "data/dataset_loaders.h"
 #include "data/prng.h"
 #include "promptdesk/error.h"
+#include "promptdesk/paths.h"
 
 namespace fs = std::filesystem;
 
@@ -51,9 +53,10 @@ void Dataset::finalize() {
     std::set<std::string> seen;
     for (auto& item : list) {
       if (item.label < 0 || item.label >= n) {
-        addProblem(
-            "label-out-of-range", item.id,
-            "label " + std::to_string(item.label) + " is outside 0.." + std::to_string(n - 1));
+        addProblem("label-out-of-range", item.id,
+                   "label " + std::to_string(item.label) + " does not match the class list (" +
+                       std::to_string(n) + " classes: 0.." + std::to_string(n - 1) + ")",
+                   "refused");
         continue;
       }
       if (!seen.insert(item.id).second) {
@@ -92,8 +95,34 @@ DatasetInfo Dataset::info() const {
   }
   r.problems = problems_;
   for (auto& p : problems_) ++r.problemCounts[p.kind];
+  r.refused = refusedCount();
   r.loadSeconds = loadSeconds;
   return r;
+}
+
+std::int64_t Dataset::refusedCount() const {
+  std::int64_t n = 0;
+  for (auto& p : problems_) n += p.action == "refused";
+  return n;
+}
+
+void Dataset::requireUsable() const {
+  const std::int64_t n = refusedCount();
+  if (n == 0) return;
+  // Counts per kind and the first item of each kind, in the order found.
+  std::map<std::string, std::int64_t> counts;
+  std::vector<const DatasetProblem*> firsts;
+  for (auto& p : problems_)
+    if (p.action == "refused" && counts[p.kind]++ == 0) firsts.push_back(&p);
+  std::string msg = std::to_string(n) + " item(s) refused, so the dataset cannot be used (";
+  bool first = true;
+  for (auto& [kind, count] : counts) {
+    msg += (first ? "" : ", ") + kind + ": " + std::to_string(count);
+    first = false;
+  }
+  msg += ")";
+  for (auto* p : firsts) msg += "; " + p->where + ": " + p->kind + ": " + p->message;
+  throw Error(msg + " (`promptdesk-cli dataset info` lists all)", root_);
 }
 
 Image Dataset::loadImage(const ItemRef& item) const {
@@ -135,6 +164,7 @@ std::string textKindOfFile(const fs::path& p) {
   if (ext == ".csv") return "csv";
   if (ext == ".tsv") return "tsv";
   if (ext == ".jsonl" || ext == ".ndjson") return "jsonl";
+  if (ext == ".arff") return "arff";
   return {};
 }
 
@@ -149,24 +179,60 @@ std::string detectKind(const std::string& path) {
     if (!k.empty()) return k;
     throw Error(
         "cannot tell the dataset layout of this file; write kind:path "
-        "(folder, coop-split, idx, csv, tsv, jsonl)",
+        "(folder, coop-split, idx, csv, tsv, jsonl, arff)",
         path);
   }
   if (!fs::is_directory(p, ec)) throw Error("no such file or folder", path);
   if (hasIdxFiles(p)) return "idx";
   if (hasCoopSplit(p)) return "coop-split";
-  for (const char* k : {"csv", "tsv", "jsonl"})
+  for (const char* k : {"csv", "tsv", "jsonl", "arff"})
     for (const char* s : {"train", "dev", "val", "test"})
       if (fs::is_regular_file(p / (std::string(s) + "." + k), ec)) return k;
   return "folder";
 }
 
+// An installed dataset's name ("sentiment-imdb"): letters, digits, '.', '_' and '-' only.
+bool isDatasetName(const std::string& s) {
+  if (s.empty() || s[0] == '.' || s[0] == '-') return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-')
+      return false;
+  return true;
+}
+
+// The folders installed datasets live in, searched in this order.
+std::vector<fs::path> installedDatasetDirs() {
+  const fs::path base = fs::path(dataDir()) / "datasets";
+  return {base / "text", base};
+}
+
+std::string installedNames() {
+  std::set<std::string> names;
+  std::error_code ec;
+  for (auto& d : installedDatasetDirs())
+    for (auto& e : fs::directory_iterator(d, ec))
+      if (e.is_directory(ec) && e.path().filename() != "text")
+        names.insert(e.path().filename().string());
+  std::string out;
+  for (auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none; installers/install-data.sh installs them" : out;
+}
+
 }  // namespace
+
+std::string resolveInstalledDataset(const std::string& name) {
+  if (!isDatasetName(name)) return {};
+  std::error_code ec;
+  for (auto& d : installedDatasetDirs())
+    if (fs::is_directory(d / name, ec)) return (d / name).string();
+  return {};
+}
 
 std::unique_ptr<Dataset> openDataset(const std::string& spec, const DatasetOptions& options) {
   if (spec.empty()) throw Error("empty dataset spec", "--dataset");
   std::string kind, path = spec;
-  static const std::set<std::string> kinds = {"folder", "coop-split", "idx", "csv", "tsv", "jsonl"};
+  static const std::set<std::string> kinds = {"folder", "coop-split", "idx", "csv",
+                                              "tsv",    "jsonl",      "arff"};
   auto colon = spec.find(':');
   if (colon != std::string::npos && colon > 0) {
     std::string head = spec.substr(0, colon);
@@ -175,9 +241,18 @@ std::unique_ptr<Dataset> openDataset(const std::string& spec, const DatasetOptio
       path = spec.substr(colon + 1);
     } else if (!fs::exists(spec)) {
       throw Error(
-          "unknown dataset kind '" + head + "' (kinds: folder, coop-split, idx, csv, tsv, jsonl)",
+          "unknown dataset kind '" + head +
+              "' (kinds: folder, coop-split, idx, csv, tsv, jsonl, arff)",
           spec);
     }
+  }
+  if (!fs::exists(path) && isDatasetName(path)) {
+    const std::string installed = resolveInstalledDataset(path);
+    if (installed.empty())
+      throw Error("no such file or folder, nor an installed dataset of that name (installed: " +
+                      installedNames() + ")",
+                  path);
+    path = installed;
   }
   if (!fs::exists(path)) throw Error("no such file or folder", path);
   if (kind.empty()) kind = detectKind(path);
@@ -192,6 +267,7 @@ std::unique_ptr<Dataset> openDataset(const std::string& spec, const DatasetOptio
   else
     ds = data::openTextDataset(kind, path, options);
   ds->loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!options.inspect) ds->requireUsable();
   return ds;
 }
 

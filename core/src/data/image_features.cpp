@@ -6,7 +6,7 @@
 #include "data/clip_preprocess.h"
 #include "data/image_decode.h"
 #include "io/checkpoint.h"
-#include "models/clip_model.h"
+#include "models/clip/clip_model.h"
 #include "promptdesk/error.h"
 #include "promptdesk/feature_cache.h"
 #include "promptdesk/paths.h"
@@ -55,6 +55,7 @@ ImageFeaturesResult computeImageFeatures(
     const ImageFeaturesJob& job, const std::function<void(std::int64_t, std::int64_t)>& progress) {
   ImageFeaturesResult res;
   auto ds = openDataset(job.datasetSpec, job.datasetOptions);
+  ds->requireUsable();  // refused items: labels off the class list, paths outside the root
   if (ds->modality() != "image")
     throw Error("features need an image dataset (this one is " + ds->modality() + ")",
                 job.datasetSpec);

@@ -1,13 +1,17 @@
 // Text classification datasets: CSV (RFC 4180) / TSV (GLUE style, no quoting) with a header row,
-// and JSONL (one object per line). A file is the split "train" (or val/test by its name); a folder
-// holds {train,dev,val,validation,test}.<ext>. Label names come from DatasetOptions::labelNames
-// (integer labels index it), else from the data: integers 0..max, or the sorted distinct strings.
+// JSONL (one object per line) and Weka ARFF (a string attribute and a nominal class). A file is
+// the split "train" (or val/test by its name); a folder holds {train,dev,val,validation,test}.<ext>
+// and optionally classnames.txt ("<raw label> <class name>" lines). The class list: see
+// DatasetOptions in promptdesk/dataset.h. A label that matches no class, or a row without one, is
+// refused, naming the file, line and column.
 #include <algorithm>
 #include <filesystem>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "data/arff_reader.h"
+#include "data/class_list.h"
 #include "data/dataset_loaders.h"
 #include "data/delimited_reader.h"
 #include "io/json_limits.h"
@@ -19,9 +23,29 @@ namespace pd::data {
 namespace {
 
 struct Row {
-  std::string split, id, file, text, text2, label;
+  std::string split, id, file, text, text2, label, labelColumn;
   int line = 0;
 };
+
+const std::initializer_list<const char*> kTextColumns = {
+    "text", "text_a", "sentence", "sentence1", "question1", "premise", "question"};
+const std::initializer_list<const char*> kLabelColumns = {"label", "labels", "class", "gold_label"};
+
+// The usual partner of a first text column, when the data has it.
+const char* pairColumnOf(const std::string& first) {
+  return first == "text_a"      ? "text_b"
+         : first == "sentence1" ? "sentence2"
+         : first == "question1" ? "question2"
+         : first == "premise"   ? "hypothesis"
+                                : nullptr;
+}
+
+std::string joinNames(const std::vector<std::string>& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size() && i < 12; ++i) s += (i ? ", " : "") + v[i];
+  if (v.size() > 12) s += ", ...";
+  return s;
+}
 
 std::string splitOfStem(const std::string& stem) {
   if (stem == "dev" || stem == "val" || stem == "validation" || stem.find("dev") == 0) return "val";
@@ -29,12 +53,7 @@ std::string splitOfStem(const std::string& stem) {
   return "train";
 }
 
-bool parseInt(const std::string& s, long long* v) {
-  if (s.empty()) return false;
-  char* end = nullptr;
-  *v = std::strtoll(s.c_str(), &end, 10);
-  return *end == '\0';
-}
+bool parseInt(const std::string& s, long long* v) { return parseInteger(s, v); }
 
 int findColumn(const std::vector<std::string>& header, const std::string& wanted,
                std::initializer_list<const char*> defaults) {
@@ -88,10 +107,15 @@ class TextDataset : public Dataset {
       splitOrder_.push_back(split);
       if (kind == "jsonl")
         readJsonl(f.string(), split, opt, rows);
+      else if (kind == "arff")
+        readArff(f.string(), split, opt, rows);
       else
         readDelimited(f.string(), split, kind == "csv" ? ',' : '\t', kind == "csv", opt, rows);
     }
-    assignLabels(rows, opt);
+    std::error_code ec2;
+    const std::string namesFile =
+        fs::is_directory(path, ec2) ? (fs::path(path) / "classnames.txt").string() : std::string();
+    assignLabels(rows, givenClassList(opt, namesFile));
     finalize();
   }
 
@@ -103,31 +127,8 @@ class TextDataset : public Dataset {
     auto records = parseDelimited(text, delim, quoting);
     if (records.empty()) throw Error("empty file (a header row is needed)", file);
     const auto& header = records[0].fields;
-    const int tc =
-        findColumn(header, opt.textColumn,
-                   {"text", "sentence", "sentence1", "question1", "premise", "question"});
-    const int lc = findColumn(header, opt.labelColumn, {"label", "labels", "class", "gold_label"});
-    int t2 = -1;
-    if (!opt.text2Column.empty()) {
-      t2 = findColumn(header, opt.text2Column, {});
-      if (t2 < 0) throw Error("no column '" + opt.text2Column + "' in the header", file + ":1");
-    } else if (tc >= 0) {
-      const std::string& tn = header[tc];
-      const char* pair = tn == "sentence1"   ? "sentence2"
-                         : tn == "question1" ? "question2"
-                         : tn == "premise"   ? "hypothesis"
-                                             : nullptr;
-      if (pair) t2 = findColumn(header, pair, {});
-    }
-    if (tc < 0)
-      throw Error(
-          "no text column" + (opt.textColumn.empty() ? std::string(" (tried text, sentence, ...)")
-                                                     : " '" + opt.textColumn + "'"),
-          file + ":1");
-    if (lc < 0)
-      throw Error("no label column" + (opt.labelColumn.empty() ? std::string(" (tried label, ...)")
-                                                               : " '" + opt.labelColumn + "'"),
-                  file + ":1");
+    int tc, t2, lc;
+    chooseColumns(header, opt, file + ":1", -1, -1, &tc, &t2, &lc);
     for (std::size_t r = 1; r < records.size(); ++r) {
       const auto& rec = records[r];
       const std::string where = file + ":" + std::to_string(rec.line);
@@ -149,6 +150,92 @@ class TextDataset : public Dataset {
       row.text = rec.fields[tc];
       if (t2 >= 0) row.text2 = rec.fields[t2];
       row.label = rec.fields[lc];
+      row.labelColumn = header[lc];
+      if (checkRow(row, where)) rows.push_back(std::move(row));
+    }
+  }
+
+  // Text, optional second text and label columns of a header (names or 0-based indices, else the
+  // usual names; ARFF passes its fallbacks: the first string and the last nominal attribute).
+  // Throws pd::Error at `where` naming the column and the header.
+  static void chooseColumns(const std::vector<std::string>& header, const DatasetOptions& opt,
+                            const std::string& where, int textFallback, int labelFallback,
+                            int* tc, int* t2, int* lc) {
+    *tc = findColumn(header, opt.textColumn, kTextColumns);
+    if (*tc < 0 && opt.textColumn.empty()) *tc = textFallback;
+    *lc = findColumn(header, opt.labelColumn, kLabelColumns);
+    if (*lc < 0 && opt.labelColumn.empty()) *lc = labelFallback;
+    const std::string columns = " (columns: " + joinNames(header) + ")";
+    if (*tc < 0)
+      throw Error("no text column" +
+                      (opt.textColumn.empty() ? std::string(" (tried text, text_a, sentence, ...)")
+                                              : " '" + opt.textColumn + "'") +
+                      columns,
+                  where);
+    if (*lc < 0)
+      throw Error("no label column" +
+                      (opt.labelColumn.empty() ? std::string(" (tried label, class, ...)")
+                                               : " '" + opt.labelColumn + "'") +
+                      columns,
+                  where);
+    *t2 = -1;
+    if (!opt.text2Column.empty()) {
+      *t2 = findColumn(header, opt.text2Column, {});
+      if (*t2 < 0) throw Error("no column '" + opt.text2Column + "'" + columns, where);
+    } else if (const char* pair = pairColumnOf(header[*tc])) {
+      *t2 = findColumn(header, pair, {});
+    }
+    if (*lc == *tc || *lc == *t2)
+      throw Error("the label column '" + header[*lc] + "' is also a text column", where);
+  }
+
+  void readArff(const std::string& file, const std::string& split, const DatasetOptions& opt,
+                std::vector<Row>& rows) {
+    const ArffFile arff = parseArff(readWholeFile(file), file);
+    const std::string fname = fs::path(file).filename().string();
+    std::vector<std::string> header;
+    int firstString = -1, lastNominal = -1;
+    for (std::size_t a = 0; a < arff.attributes.size(); ++a) {
+      header.push_back(arff.attributes[a].name);
+      if (arff.attributes[a].type == "string" && firstString < 0) firstString = static_cast<int>(a);
+      if (arff.attributes[a].type == "nominal") lastNominal = static_cast<int>(a);
+    }
+    int tc, t2, lc;
+    chooseColumns(header, opt, file + ":" + std::to_string(arff.attributes.front().line),
+                  firstString, lastNominal, &tc, &t2, &lc);
+    const ArffAttribute& label = arff.attributes[lc];
+    if (label.type == "nominal") {
+      if (!haveArffClasses_) {
+        for (auto& v : label.values) arffClasses_.add(v);
+        arffClasses_.source = fname + ": attribute '" + label.name + "'";
+        haveArffClasses_ = true;
+      } else if (arffClasses_.names != label.values) {
+        addProblem("class-list-differs", file + ":" + std::to_string(label.line),
+                   "attribute '" + label.name + "' lists {" + joinNames(label.values) +
+                       "}; the first file listed {" + joinNames(arffClasses_.names) +
+                       "}; labels are matched by name",
+                   "warning");
+      }
+    }
+    for (const ArffRow& r : arff.rows) {
+      const std::string where = file + ":" + std::to_string(r.line);
+      if (!r.error.empty()) {
+        addProblem("bad-row", where, r.error);
+        continue;
+      }
+      if (r.missing[tc] || (t2 >= 0 && r.missing[t2])) {
+        addProblem("bad-row", where, "missing text (?) in attribute '" + header[tc] + "'");
+        continue;
+      }
+      Row row;
+      row.split = split;
+      row.file = file;
+      row.line = r.line;
+      row.id = fname + ":" + std::to_string(r.line);
+      row.text = r.values[tc];
+      if (t2 >= 0) row.text2 = r.values[t2];
+      row.label = r.missing[lc] ? std::string() : r.values[lc];
+      row.labelColumn = header[lc];
       if (checkRow(row, where)) rows.push_back(std::move(row));
     }
   }
@@ -203,19 +290,39 @@ class TextDataset : public Dataset {
       row.file = file;
       row.line = line;
       row.id = fname + ":" + std::to_string(line);
-      if (!pick(tcol, {"text", "sentence", "sentence1", "question1", "premise"}, &row.text)) {
-        addProblem("bad-row", where, "no text field");
+      std::string textKey;
+      auto pickText = [&](std::string* out) {
+        if (!tcol.empty()) return textKey = tcol, pick(tcol, {}, out);
+        for (const char* d : kTextColumns)
+          if (pick(d, {}, out)) return textKey = d, true;
+        return false;
+      };
+      if (!pickText(&row.text)) {
+        addProblem("bad-row", where, "no text field" + (tcol.empty() ? "" : " '" + tcol + "'"));
         continue;
       }
       if (!opt.text2Column.empty() && !pick(opt.text2Column, {}, &row.text2)) {
         addProblem("bad-row", where, "no field '" + opt.text2Column + "'");
         continue;
       }
-      if (opt.text2Column.empty()) pick({}, {"sentence2", "question2", "hypothesis"}, &row.text2);
-      if (!pick(lcol, {"label", "labels", "class", "gold_label"}, &row.label)) {
-        addProblem("bad-row", where, "no label field");
+      if (opt.text2Column.empty())
+        if (const char* pair = pairColumnOf(textKey)) pick(pair, {}, &row.text2);
+      row.labelColumn = lcol.empty() ? "label" : lcol;
+      if (lcol.empty()) {
+        for (const char* d : kLabelColumns)
+          if (j.contains(d)) {
+            row.labelColumn = d;
+            break;
+          }
+      }
+      if (!pick(row.labelColumn, {}, &row.label)) {
+        addProblem("missing-label", where,
+                   "no label field '" + row.labelColumn +
+                       (lcol.empty() ? "' (tried label, labels, class, gold_label)" : "'"),
+                   "refused");
         continue;
       }
+      if (j[row.labelColumn].is_null()) row.label.clear();
       if (checkRow(row, where)) rows.push_back(std::move(row));
     }
   }
@@ -229,53 +336,58 @@ class TextDataset : public Dataset {
         return false;
       }
     if (row.label.empty()) {
-      addProblem("bad-row", where, "empty label");
+      addProblem("missing-label", where, "column '" + row.labelColumn + "': no label", "refused");
       return false;
     }
     return true;
   }
 
-  void assignLabels(std::vector<Row>& rows, const DatasetOptions& opt) {
-    bool allInt = true;
-    long long maxInt = -1;
-    std::set<std::string> distinct;
-    for (auto& r : rows) {
-      long long v;
-      if (parseInt(r.label, &v) && v >= 0 && v < 100000)
-        maxInt = std::max(maxInt, v);
+  // The class of every row (see the file comment); rows whose label matches no class are refused.
+  void assignLabels(std::vector<Row>& rows, const ClassList& given) {
+    ClassList classes = given;
+    if (classes.empty() && haveArffClasses_) classes = arffClasses_;
+    if (classes.empty()) {
+      // From the data: integers 0..max, else the sorted distinct strings.
+      bool allInt = !rows.empty();
+      long long maxInt = -1;
+      std::set<std::string> distinct;
+      for (auto& r : rows) {
+        long long v;
+        if (parseInt(r.label, &v) && v >= 0 && v < 100000 && std::to_string(v) == r.label)
+          maxInt = std::max(maxInt, v);
+        else
+          allInt = false;
+        distinct.insert(r.label);
+      }
+      if (allInt)
+        for (long long l = 0; l <= maxInt; ++l) classes.add(std::to_string(l));
       else
-        allInt = false;
-      distinct.insert(r.label);
+        for (auto& d : distinct) classes.add(d);
     }
-    if (!opt.labelNames.empty()) {
-      classNames_ = opt.labelNames;
-    } else if (allInt) {
-      for (long long l = 0; l <= maxInt; ++l) classNames_.push_back(std::to_string(l));
-    } else {
-      classNames_.assign(distinct.begin(), distinct.end());
-    }
+    classNames_ = classes.names;
     for (auto& r : rows) {
+      const int label = classes.lookup(r.label);
+      if (label < 0) {
+        addProblem("unknown-label", r.file + ":" + std::to_string(r.line),
+                   "column '" + r.labelColumn + "': label '" + r.label + "' is not one of the " +
+                       std::to_string(classes.names.size()) + " classes (" + classes.summary() +
+                       ")" + (classes.source.empty() ? "" : " from " + classes.source),
+                   "refused");
+        continue;
+      }
       ItemRef item;
       item.id = r.id;
       item.path = r.file;
       item.index = r.line;
       item.text = std::move(r.text);
       item.text2 = std::move(r.text2);
-      long long v;
-      if (parseInt(r.label, &v) && (allInt || !opt.labelNames.empty())) {
-        item.label = v < 0 || v > 1000000 ? -1 : static_cast<int>(v);
-      } else {
-        auto it = std::find(classNames_.begin(), classNames_.end(), r.label);
-        if (it == classNames_.end()) {
-          addProblem("label-out-of-range", r.file + ":" + std::to_string(r.line),
-                     "label '" + r.label + "' is not one of the label names");
-          continue;
-        }
-        item.label = static_cast<int>(it - classNames_.begin());
-      }
+      item.label = label;
       splits_[r.split].push_back(std::move(item));
     }
   }
+
+  ClassList arffClasses_;
+  bool haveArffClasses_ = false;
 };
 
 }  // namespace

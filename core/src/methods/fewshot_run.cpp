@@ -18,7 +18,7 @@
 #include "io/checkpoint.h"
 #include "methods/common/method.h"
 #include "methods/zero_shot/zero_shot.h"
-#include "models/clip_model.h"
+#include "models/clip/clip_model.h"
 #include "promptdesk/coop.h"
 #include "promptdesk/error.h"
 #include "promptdesk/feature_cache.h"
@@ -116,7 +116,8 @@ std::shared_ptr<const Dataset> openDatasetCached(const std::string& spec, const 
   static std::vector<std::pair<std::string, std::shared_ptr<const Dataset>>> cache;  // newest last
   std::string key = spec + "\n" + o.imageRoot + "\n" + o.classNamesFile + "\n" + o.textColumn +
                     "\n" + o.text2Column + "\n" + o.labelColumn + "\n" +
-                    std::to_string(o.verifyImages) + "\n" + std::to_string(o.maxDecompressedBytes);
+                    std::to_string(o.verifyImages) + "\n" + std::to_string(o.maxDecompressedBytes) +
+                    "\n" + std::to_string(o.inspect);
   for (const auto& n : o.labelNames) key += "\n" + n;
   key += "\n" + fileStamp(spec) + "\n" + fileStamp(o.imageRoot) + "\n" + fileStamp(o.classNamesFile);
   std::lock_guard<std::mutex> lock(mutex);
@@ -173,20 +174,22 @@ TaskData prepareTask(const FewShotRunSpec& spec, const Backbone& bb, const metho
   TaskData t;
   t.ds = openDatasetCached(spec.datasetSpec, spec.datasetOptions);
   const Dataset& ds = *t.ds;
+  ds.requireUsable();  // refused items (labels off the class list, paths outside the root)
   if (ds.modality() != "image") throw Error("few-shot runs need an image dataset", spec.datasetSpec);
   FewShotOptions fo;
   fo.shots = spec.shots;
   fo.seed = spec.seed;
+  fo.protocol = spec.protocol;
   t.fs = sampleFewShot(ds, fo);
   t.train = pick(ds, t.fs.trainSplit, t.fs.trainIndex);
   t.val = pick(ds, t.fs.valSplit, t.fs.valIndex);
-  if (ds.hasSplit("test")) {
-    const auto& all = ds.items("test");
+  if (!t.fs.testSplit.empty()) {
+    const auto& all = ds.items(t.fs.testSplit);
     std::vector<std::size_t> idx;
     for (std::size_t i = 0; i < all.size() && (spec.testLimit <= 0 || (int64_t)i < spec.testLimit);
          ++i)
       idx.push_back(i);
-    t.test = pick(ds, "test", idx);
+    t.test = pick(ds, t.fs.testSplit, idx);
   }
 
   FeatureCacheOptions copt;

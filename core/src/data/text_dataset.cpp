@@ -142,11 +142,7 @@ class TextDataset : public Dataset {
                        std::to_string(header.size()));
         continue;
       }
-      Row row;
-      row.split = split;
-      row.file = file;
-      row.line = rec.line;
-      row.id = fname + ":" + std::to_string(rec.line);
+      Row row = newRow(split, file, fname, rec.line);
       row.text = rec.fields[tc];
       if (t2 >= 0) row.text2 = rec.fields[t2];
       row.label = rec.fields[lc];
@@ -227,11 +223,7 @@ class TextDataset : public Dataset {
         addProblem("bad-row", where, "missing text (?) in attribute '" + header[tc] + "'");
         continue;
       }
-      Row row;
-      row.split = split;
-      row.file = file;
-      row.line = r.line;
-      row.id = fname + ":" + std::to_string(r.line);
+      Row row = newRow(split, file, fname, r.line);
       row.text = r.values[tc];
       if (t2 >= 0) row.text2 = r.values[t2];
       row.label = r.missing[lc] ? std::string() : r.values[lc];
@@ -245,32 +237,24 @@ class TextDataset : public Dataset {
     const std::string text = readWholeFile(file);
     const std::string fname = fs::path(file).filename().string();
     const std::string tcol = opt.textColumn, lcol = opt.labelColumn;
-    std::size_t pos = 0;
-    int line = 0;
-    while (pos < text.size()) {
-      std::size_t end = text.find('\n', pos);
-      if (end == std::string::npos) end = text.size();
-      std::string ln = text.substr(pos, end - pos);
-      pos = end + 1;
-      ++line;
-      if (!ln.empty() && ln.back() == '\r') ln.pop_back();
-      if (ln.find_first_not_of(" \t") == std::string::npos) continue;
+    forEachLine(text, [&](int line, std::string& ln) {
+      if (ln.find_first_not_of(" \t") == std::string::npos) return;
       const std::string where = file + ":" + std::to_string(line);
       std::size_t bad;
       if (!isValidUtf8(ln, &bad)) {
         addProblem("non-utf8", where, "invalid UTF-8 at byte " + std::to_string(bad + 1));
-        continue;
+        return;
       }
       nlohmann::json j;
       try {
         j = io::parseJsonLimited(ln, where);
       } catch (const Error&) {
         addProblem("bad-row", where, "not a JSON object");
-        continue;
+        return;
       }
       if (!j.is_object()) {
         addProblem("bad-row", where, "not a JSON object");
-        continue;
+        return;
       }
       auto pick = [&](const std::string& wanted, std::initializer_list<const char*> defs,
                       std::string* out) {
@@ -285,11 +269,7 @@ class TextDataset : public Dataset {
           if (get(d)) return true;
         return false;
       };
-      Row row;
-      row.split = split;
-      row.file = file;
-      row.line = line;
-      row.id = fname + ":" + std::to_string(line);
+      Row row = newRow(split, file, fname, line);
       std::string textKey;
       auto pickText = [&](std::string* out) {
         if (!tcol.empty()) return textKey = tcol, pick(tcol, {}, out);
@@ -299,11 +279,11 @@ class TextDataset : public Dataset {
       };
       if (!pickText(&row.text)) {
         addProblem("bad-row", where, "no text field" + (tcol.empty() ? "" : " '" + tcol + "'"));
-        continue;
+        return;
       }
       if (!opt.text2Column.empty() && !pick(opt.text2Column, {}, &row.text2)) {
         addProblem("bad-row", where, "no field '" + opt.text2Column + "'");
-        continue;
+        return;
       }
       if (opt.text2Column.empty())
         if (const char* pair = pairColumnOf(textKey)) pick(pair, {}, &row.text2);
@@ -320,11 +300,22 @@ class TextDataset : public Dataset {
                    "no label field '" + row.labelColumn +
                        (lcol.empty() ? "' (tried label, labels, class, gold_label)" : "'"),
                    "refused");
-        continue;
+        return;
       }
       if (j[row.labelColumn].is_null()) row.label.clear();
       if (checkRow(row, where)) rows.push_back(std::move(row));
-    }
+    });
+  }
+
+  // A row of `file` (named `fname` in ids) at `line`.
+  static Row newRow(const std::string& split, const std::string& file, const std::string& fname,
+                    int line) {
+    Row row;
+    row.split = split;
+    row.file = file;
+    row.line = line;
+    row.id = fname + ":" + std::to_string(line);
+    return row;
   }
 
   bool checkRow(const Row& row, const std::string& where) {

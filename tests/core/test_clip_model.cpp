@@ -5,8 +5,8 @@
 
 #include "io/checkpoint.h"
 #include "io/safetensors.h"
-#include "models/clip_config.h"
-#include "models/clip_model.h"
+#include "models/clip/clip_config.h"
+#include "models/clip/clip_model.h"
 
 #include <QtTest/QtTest>
 

@@ -7,7 +7,7 @@
 #include "io/safetensors.h"
 #include "methods/coop/coop_trainer.h"
 #include "methods/prompt_artifact.h"
-#include "models/clip_model.h"
+#include "models/clip/clip_model.h"
 #include "promptdesk/coop.h"
 #include "promptdesk/error.h"
 

@@ -6,7 +6,7 @@
 #include "io/checkpoint.h"
 #include "io/safetensors.h"
 #include "methods/zero_shot/zero_shot.h"
-#include "models/clip_model.h"
+#include "models/clip/clip_model.h"
 
 #include <QtTest/QtTest>
 

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "bench/bench_arch.h"
-#include "models/clip_model.h"
+#include "models/clip/clip_model.h"
 #include "promptdesk/bench.h"
 #include "promptdesk/error.h"
 #include "promptdesk/jobs.h"

@@ -8,7 +8,7 @@
 
 #include "bench/bench_arch.h"
 #include "methods/coop/coop_trainer.h"
-#include "models/clip_model.h"
+#include "models/clip/clip_model.h"
 #include "promptdesk/clip.h"
 #include "promptdesk/coop.h"
 #include "promptdesk/error.h"

@@ -11,7 +11,7 @@
 #include "demo/captions.h"
 #include "demo/demo_images.h"
 #include "io/safetensors.h"
-#include "models/clip_model.h"
+#include "models/clip/clip_model.h"
 #include "promptdesk/dataset.h"
 #include "promptdesk/demo.h"
 #include "promptdesk/error.h"

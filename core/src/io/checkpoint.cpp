@@ -5,6 +5,7 @@
 #include <set>
 
 #include "io/hf_clip.h"
+#include "io/hf_folder.h"
 #include "io/json_limits.h"
 #include "io/safetensors.h"
 #include "io/sha256.h"
@@ -65,7 +66,7 @@ LoadedCheckpoint readFolder(const fs::path& dir) {
   json cfg = readConfigIfAny(dir / "config.json");
   std::error_code ec;
   if (cfg.is_null())
-    throw pd::Error("folder has no config.json (expected a Hugging Face CLIPModel folder)",
+    throw pd::Error("folder has no config.json (expected a Hugging Face model folder)",
                     dir.string());
   if (isHfConfig(cfg)) {
     HfClipCheckpoint hf = readHfClipFolder(dir.string());
@@ -78,19 +79,16 @@ LoadedCheckpoint readFolder(const fs::path& dir) {
                          : sha256File(hf.weightFile);
     return ck;
   }
-  // A folder in our own layout (config.json with OpenAI numbers + model.safetensors).
-  const fs::path st = dir / "model.safetensors";
-  if (!fs::is_regular_file(st, ec))
-    throw pd::Error(
-        "config.json is not a Hugging Face CLIP config and there is no "
-        "model.safetensors beside it",
-        dir.string());
-  ck.weights = readSafetensors(st.string());
+  // A text model's Hugging Face folder (BERT, RoBERTa, GPT-2, ...: the family binds the keys),
+  // or a folder in our own CLIP layout (config.json with OpenAI numbers + model.safetensors).
+  HfFolderWeights w = readHfFolderWeights(dir.string());
+  ck.weights = std::move(w.weights);
   if (isHfClipLayout(ck.weights)) ck.weights = mapHfClipToOpenai(ck.weights);
+  const bool hfText = cfg.contains("model_type");
   ck.config = std::move(cfg);
-  ck.format = "safetensors";
-  ck.weightFile = st.string();
-  ck.contentHash = sha256File(st.string());
+  ck.format = !hfText ? "safetensors" : w.sharded ? "hf-folder (sharded)" : "hf-folder";
+  ck.weightFile = w.weightFile;
+  ck.contentHash = w.sharded ? hashShards(dir, w.weightFile) : sha256File(w.weightFile);
   return ck;
 }
 

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "io/hf_folder.h"
 #include "io/json_limits.h"
 #include "io/safetensors.h"
 #include "promptdesk/error.h"
@@ -175,43 +176,9 @@ HfClipCheckpoint readHfClipFolder(const std::string& folder) {
   if (mt != ck.config.end() && *mt != "clip")
     throw pd::Error("model_type is " + mt->dump() + ", expected \"clip\"", cfg.string());
 
-  StateDict hf;
-  const fs::path single = dir / "model.safetensors";
-  const fs::path index = dir / "model.safetensors.index.json";
-  if (fs::is_regular_file(single, ec)) {
-    hf = readSafetensors(single.string());
-    ck.weightFile = single.string();
-  } else if (fs::is_regular_file(index, ec)) {
-    const json idx = readJsonFile(index);
-    auto wm = idx.find("weight_map");
-    if (wm == idx.end() || !wm->is_object())
-      throw pd::Error("no 'weight_map' object", index.string());
-    std::set<std::string> shards;
-    for (auto it = wm->begin(); it != wm->end(); ++it) {
-      if (!it->is_string())
-        throw pd::Error("weight_map value of '" + it.key() + "' is not a string", index.string());
-      const std::string s = it->get<std::string>();
-      if (s.find('/') != std::string::npos || s.find("..") != std::string::npos)
-        throw pd::Error("shard name '" + s + "' leaves the folder", index.string());
-      shards.insert(s);
-    }
-    hf.source = index.string();
-    for (const auto& s : shards) {
-      StateDict part = readSafetensors((dir / s).string());
-      for (auto& [k, t] : part.tensors)
-        if (!hf.tensors.emplace(k, t).second)
-          throw pd::Error("tensor '" + k + "' appears in two shards", index.string());
-      hf.metadata.insert(part.metadata.begin(), part.metadata.end());
-    }
-    ck.weightFile = index.string();
-  } else {
-    const bool bin = fs::exists(dir / "pytorch_model.bin", ec);
-    throw pd::Error(std::string("no model.safetensors in the Hugging Face model folder") +
-                        (bin ? " (pytorch_model.bin pickles are not read: convert them to "
-                               "safetensors first)"
-                             : ""),
-                    folder);
-  }
+  HfFolderWeights w = readHfFolderWeights(folder);
+  const StateDict& hf = w.weights;
+  ck.weightFile = w.weightFile;
   ck.weights = mapHfClipToOpenai(hf);
   ck.weights.source = ck.weightFile;
   return ck;

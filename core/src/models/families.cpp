@@ -8,6 +8,9 @@ namespace pd::models {
 const std::vector<ModelFamily>& familyRegistry() {
   static const std::vector<ModelFamily> all{
       clipFamily(),
+      bertFamily(),
+      robertaFamily(),
+      gpt2Family(),
   };
   return all;
 }
@@ -20,9 +23,14 @@ const ModelFamily& detectFamily(const io::LoadedCheckpoint& ck, const std::strin
   // config.json's model_type decides first; then each family's own test.
   if (config.is_object() && config.contains("model_type") && config["model_type"].is_string()) {
     const std::string type = config["model_type"];
+    std::string known;
     for (const auto& f : familyRegistry())
-      for (const auto& t : f.info.modelTypes)
+      for (const auto& t : f.info.modelTypes) {
         if (t == type) return f;
+        known += (known.empty() ? "" : ", ") + t;
+      }
+    throw Error("config.json model_type '" + type + "' is not supported (known: " + known + ")",
+                source);
   }
   for (const auto& f : familyRegistry())
     if (f.detect(config, keys)) return f;

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "models/clip_model.h"
+#include "models/clip/clip_model.h"
 #include "promptdesk/error.h"
 
 namespace pd::methods {

@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "methods/prompt_artifact.h"
-#include "models/clip_model.h"
+#include "models/clip/clip_model.h"
 #include "promptdesk/error.h"
 
 namespace pd::methods {

@@ -1,6 +1,6 @@
 #include "methods/coop/coop.h"
 
-#include "models/clip_model.h"
+#include "models/clip/clip_model.h"
 #include "promptdesk/error.h"
 
 namespace pd {

@@ -1,6 +1,6 @@
 #include "methods/coop/coop_prompt.h"
 
-#include "models/clip_model.h"
+#include "models/clip/clip_model.h"
 #include "promptdesk/error.h"
 
 namespace pd::methods {

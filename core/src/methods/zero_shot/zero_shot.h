@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "models/clip_model.h"
+#include "models/clip/clip_model.h"
 #include "promptdesk/dataset.h"
 #include "promptdesk/feature_cache.h"
 #include "promptdesk/metrics.h"

@@ -15,9 +15,9 @@
 #include <string>
 
 #include "io/state_dict.h"
-#include "models/clip_config.h"
-#include "models/clip_layers.h"
-#include "models/clip_vision.h"
+#include "models/clip/clip_config.h"
+#include "models/layers/transformer.h"
+#include "models/clip/clip_vision.h"
 #include "promptdesk/clip.h"
 
 namespace pd::models {

@@ -2,7 +2,7 @@
 // OpenAI's keys (visual.*, token_embedding.weight); described by its ClipArchitecture.
 #include <sstream>
 
-#include "models/clip_inspect.h"
+#include "models/clip/clip_inspect.h"
 #include "models/family.h"
 #include "promptdesk/clip.h"
 

@@ -1,7 +1,7 @@
 // Strict loading of OpenAI-layout CLIP weights into ClipModel.
 #include <sstream>
 
-#include "models/clip_model.h"
+#include "models/clip/clip_model.h"
 #include "promptdesk/error.h"
 
 namespace pd::models {

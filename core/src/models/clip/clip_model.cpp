@@ -1,4 +1,4 @@
-#include "models/clip_model.h"
+#include "models/clip/clip_model.h"
 
 #include <cmath>
 

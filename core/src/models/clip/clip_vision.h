@@ -11,7 +11,7 @@
 #include <atomic>
 #include <mutex>
 
-#include "models/clip_layers.h"
+#include "models/layers/transformer.h"
 #include "promptdesk/clip.h"
 
 namespace pd::models {

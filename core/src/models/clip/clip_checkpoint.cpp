@@ -1,7 +1,7 @@
 // CLIP from any checkpoint format (via io::readCheckpoint), and the torch-free inspection API.
 #include "io/checkpoint.h"
-#include "models/clip_inspect.h"
-#include "models/clip_model.h"
+#include "models/clip/clip_inspect.h"
+#include "models/clip/clip_model.h"
 #include "promptdesk/clip.h"
 #include "promptdesk/error.h"
 

@@ -1,4 +1,4 @@
-#include "models/clip_vision.h"
+#include "models/clip/clip_vision.h"
 
 #include <cmath>
 

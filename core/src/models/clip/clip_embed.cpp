@@ -2,7 +2,7 @@
 #include <chrono>
 
 #include "io/safetensors.h"
-#include "models/clip_model.h"
+#include "models/clip/clip_model.h"
 #include "promptdesk/clip.h"
 #include "promptdesk/error.h"
 #include "promptdesk/image.h"

@@ -1,4 +1,4 @@
-#include "models/clip_config.h"
+#include "models/clip/clip_config.h"
 
 #include <cmath>
 #include <set>

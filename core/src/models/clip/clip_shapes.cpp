@@ -1,5 +1,5 @@
 // Key -> shape table of the OpenAI CLIP state dict, and ClipArchitecture's JSON form.
-#include "models/clip_config.h"
+#include "models/clip/clip_config.h"
 #include "promptdesk/error.h"
 
 namespace pd::models {

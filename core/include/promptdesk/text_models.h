@@ -35,3 +35,74 @@ struct TextForwardResult {
 TextForwardResult runTextForward(const TextForwardRequest& request);
 
 }  // namespace pd
+
+// ---- Zero-shot text classification with templates and verbalizers ---------------------------
+#include "promptdesk/dataset.h"
+#include "promptdesk/jobs.h"
+#include "promptdesk/zero_shot.h"
+
+namespace pd {
+
+struct TextZeroShotSpec {
+  std::string modelPath;      // HF folder of a BERT / RoBERTa / GPT-2 model
+  // The tokenizer: a folder, "gpt2" or "bert-base-uncased"; empty: the model folder's tokenizer
+  // files, else the family's installed vocabulary (BERT: bert-base-uncased, GPT-2: gpt2).
+  std::string tokenizer;
+  std::string datasetSpec;
+  DatasetOptions datasetOptions;
+  std::string split = "test";
+  // Templates ({text} or {text_a}/{text_b}; masked LM: one {mask}; causal LM: the label follows
+  // the template or sits at {label}). Several: an ensemble (mean of class log-probabilities).
+  // None: "{text} It was {mask}." (masked LM) or "{text} It was" (causal LM).
+  std::vector<std::string> templates;
+  // Verbalizer JSON (promptdesk/verbalizer.h); and/or label words "class=word|word" per class.
+  // With neither, each class's own name is its label word.
+  std::string verbalizerFile;
+  std::vector<std::string> labelWords;
+  std::string scoring = "auto";  // auto | cloze | sum | mean | next-token
+  bool calibrate = false;        // contextual calibration on a content-free input
+  std::string contentFree = "N/A";
+  int batchSize = 32;
+  std::int64_t limit = 0;  // only the first N items (0: all)
+  MetricsOptions metrics;
+};
+
+// What the verbalizer looks like to the tokenizer (for the user): one row per label word.
+struct LabelWordReport {
+  std::string className, word;
+  std::vector<int> ids;
+  std::vector<std::string> pieces;      // e.g. "Ġgreat"
+  std::vector<std::string> bareTokens;  // the same word without a leading space (BPE)
+  bool singleToken = false;
+  std::string note;
+};
+
+struct TextZeroShotResult {
+  ZeroShotResult result;  // metrics, items (class log-probabilities), provenance
+  std::string family, tokenizer, scoring;
+  std::vector<LabelWordReport> labelWords;
+  std::int64_t truncatedItems = 0;
+  std::vector<float> calibration;  // content-free word probabilities (when calibrated)
+  std::string toJson(bool includeItems = true, int indent = 2) const;
+};
+
+// Runs the evaluation; ctx (may be null) gets progress and cancel checks per batch. Throws
+// pd::Error naming the template (line:column), the label word, the dataset or the model.
+TextZeroShotResult runTextZeroShot(const TextZeroShotSpec& spec, JobContext* ctx = nullptr);
+
+// True when `path` holds a text model (BERT, RoBERTa, GPT-2) by its config.json or keys.
+bool isTextModel(const std::string& path);
+
+class TextZeroShotJob : public Job {
+ public:
+  explicit TextZeroShotJob(TextZeroShotSpec spec) : spec_(std::move(spec)) {}
+  std::string name() const override { return "text-zero-shot"; }
+  void run(JobContext& ctx) override { result_ = runTextZeroShot(spec_, &ctx); }
+  const TextZeroShotResult& result() const { return result_; }
+
+ private:
+  TextZeroShotSpec spec_;
+  TextZeroShotResult result_;
+};
+
+}  // namespace pd

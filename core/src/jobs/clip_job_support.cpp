@@ -63,6 +63,12 @@ std::string datasetPath(const std::string& spec) {
   if (colon != std::string::npos && colon > 1 && spec.find('/') > colon &&
       !fs::exists(spec))
     return spec.substr(colon + 1);
+  // An installed dataset by name (sentiment-imdb, ...): its folder.
+  std::error_code ec;
+  if (!fs::exists(spec, ec) && spec.find('/') == std::string::npos) {
+    const std::string installed = resolveInstalledDataset(spec);
+    if (!installed.empty()) return installed;
+  }
   return spec;
 }
 

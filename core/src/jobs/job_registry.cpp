@@ -34,6 +34,7 @@ void registerBuiltinJobKinds() {
   std::call_once(once, [] {
     jobs::registerLinearProbeCsv();
     jobs::registerClipJobs();
+    jobs::registerTextJobs();
   });
 }
 

@@ -10,6 +10,7 @@
 namespace pd::jobs {
 void registerLinearProbeCsv();
 void registerClipJobs();  // clip-zero-shot, clip-fewshot, clip-fewshot-experiment
+void registerTextJobs();  // text-zero-shot
 }  // namespace pd::jobs
 
 namespace pd {

@@ -1,0 +1,66 @@
+#pragma once
+// Rendering a template into token ids for a text model (torch-free): the right special tokens
+// ([CLS]/[SEP], <s>/</s>, none for GPT-2), the mask token as one id, and the spacing of
+// byte-level BPE (a word after a space is "Ġword"). Each part of the rendered template is
+// tokenized on its own, as OpenPrompt does, so the mask and the label word land on exact
+// positions. An over-long input is cut inside its {text} parts (the template itself is never
+// cut); a template that alone does not fit is a TemplateError.
+#include <string>
+#include <vector>
+
+#include "promptdesk/template.h"
+#include "promptdesk/text_tokenizer.h"
+#include "promptdesk/verbalizer.h"
+
+namespace pd::prompts {
+
+struct EncodedPrompt {
+  std::vector<int> ids;      // with the model's special tokens
+  std::vector<int> typeIds;  // all 0 (one segment)
+  int maskPos = -1;          // masked LM: the position of the mask token
+  bool spaceBeforeLabel = false;  // the label (mask or continuation) follows a space
+  bool truncated = false;         // input text was cut to fit
+};
+
+class TextPromptEncoder {
+ public:
+  // `maxLength`: the model's longest input (tokens, special tokens included).
+  TextPromptEncoder(const TextTokenizer& tokenizer, Family family, int maxLength);
+
+  // Masked LM: the template (with one {mask}) filled from `input`.
+  // Causal LM: the context before the label (the template up to {label}, or all of it); the
+  // trailing space before the label is taken off (it belongs to the label's first token).
+  EncodedPrompt encode(const Template& tmpl, const RenderInput& input) const;
+
+  // Token ids of a label word where the model sees it: after a space or not (byte-level BPE:
+  // "Ġgreat" vs "great"; WordPiece ignores it). Throws pd::Error naming the word when it is empty
+  // or becomes [UNK].
+  std::vector<int> labelWordIds(const std::string& word, bool afterSpace) const;
+
+  const TextTokenizer& tokenizer() const { return tok_; }
+  Family family() const { return family_; }
+  int maxLength() const { return maxLength_; }
+
+ private:
+  const TextTokenizer& tok_;
+  Family family_;
+  int maxLength_;
+  int specials_;  // special tokens the frame adds to one sequence
+};
+
+// One label word as a tokenizer sees it, for the verbalizer check.
+struct LabelWordCheck {
+  std::string className, word;
+  std::vector<int> ids;                 // where the model sees it (after a space when it is)
+  std::vector<std::string> pieces;      // their token strings ("Ġgreat")
+  std::vector<std::string> bareTokens;  // the word without a leading space (BPE only)
+  bool singleToken = false;
+  std::string note;  // "" or what the user should know (split into 2 pieces, ...)
+};
+// Every label word of `verbalizer` for `classNames`; throws pd::Error naming class and word for
+// a word outside the vocabulary.
+std::vector<LabelWordCheck> checkLabelWords(const TextPromptEncoder& enc, const Verbalizer& v,
+                                            const std::vector<std::string>& classNames,
+                                            bool afterSpace);
+
+}  // namespace pd::prompts

@@ -1,5 +1,6 @@
 // promptdesk-cli: the headless front end. Same core, same job specs as the GUI.
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <utility>
 #include <vector>
@@ -31,11 +32,13 @@ CLI::App& group(CLI::App& root, const std::string& name, const std::string& desc
   return *sub;
 }
 
-// `--model X.pt` / `-m X.pt` (any command): a TorchScript archive is converted by
-// `promptdesk-cli import-checkpoint` in a child process with limits
-// (promptdesk/checkpoint_import.h) and the option is pointed at the resulting safetensors, so
-// torch::jit::load never runs on an untrusted file in this process. `--in-process` (anywhere;
-// removed here) keeps the .pt as given.
+// `--model X.pt` / `-m X.pt` (any command): a TorchScript archive, or a Hugging Face folder whose
+// weights are pytorch_model.bin, is converted by promptdesk-import in a child process with limits
+// (promptdesk/checkpoint_import.h) and the option is pointed at the result (a safetensors file, or
+// for a text model a folder with it, config.json and the tokenizer files), so neither
+// torch::jit::load nor the unpickler runs on an untrusted file in this process. `--in-process`
+// (anywhere; removed here) keeps the path as given (a pickle folder is then refused: pickles are
+// never read in this process).
 static std::vector<std::string> isolateTorchScriptModels(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   auto inProcess = std::find(args.begin(), args.end(), "--in-process");
@@ -55,9 +58,11 @@ static std::vector<std::string> isolateTorchScriptModels(int argc, char** argv) 
     if (!value) continue;
     const std::string path = value->substr(prefix.size());
     if (!pd::needsIsolatedImport(path)) continue;
-    std::cerr << "importing " << path
-              << " in a separate process (--in-process: load it here) ...\n";
-    *value = prefix + pd::importCheckpointCached(path).safetensorsPath;
+    std::error_code ec;
+    std::cerr << "importing " << path << " in a separate process"
+              << (std::filesystem::is_directory(path, ec) ? "" : " (--in-process: load it here)")
+              << " ...\n";
+    *value = prefix + pd::importCheckpointCached(path).modelPath;
   }
   return args;
 }
@@ -74,7 +79,8 @@ int main(int argc, char** argv) {
   // Handled (and removed) before parsing by isolateTorchScriptModels; declared for --help.
   app.add_flag("--in-process",
                "load a .pt given with --model/-m in this process instead of converting it in a "
-               "child process with memory and time limits");
+               "child process with memory and time limits (a folder with pytorch_model.bin is "
+               "always converted in a child process)");
 
   app.footer(
       "Environment:\n"
@@ -82,7 +88,7 @@ int main(int argc, char** argv) {
       "                               ~/.local/share/promptdesk\n"
       "  PROMPTDESK_MAX_IMAGE_PIXELS  images whose header claims more pixels are refused before\n"
       "                               decoding (default 100000000)\n"
-      "  PROMPTDESK_IMPORTER          the helper that runs isolated .pt imports (default: the\n"
+      "  PROMPTDESK_IMPORTER          the helper that runs isolated .pt / .bin imports (default: the\n"
       "                               promptdesk-import beside this program; PROMPTDESK_CLI too)");
   pd::cli::Outcome outcome;
   auto& reg = pd::cli::registry();

@@ -1,8 +1,10 @@
 // promptdesk-import: the small helper that converts one checkpoint to safetensors in a child
 // process of its own (pd::importCheckpointIsolated runs it under memory and time limits, so that
-// unpickling a .pt never happens in the app's process). Installed beside promptdesk and
-// promptdesk-cli.
-//   promptdesk-import [import-checkpoint] IN --out OUT.safetensors
+// unpickling a .pt or a pytorch_model.bin never happens in the app's process). Installed beside
+// promptdesk and promptdesk-cli. Being that child, it reads Hugging Face folders whose weights are
+// pickles (pytorch_model.bin[.index.json]); --allow-pickle, which the caller passes for them, is
+// accepted for the command line's sake.
+//   promptdesk-import [import-checkpoint] IN --out OUT.safetensors [--allow-pickle]
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -18,8 +20,11 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     if ((args[i] == "--out" || args[i] == "-o") && i + 1 < args.size())
       out = args[++i];
+    else if (args[i] == "--allow-pickle")
+      continue;
     else if (args[i] == "--help" || args[i] == "-h") {
-      std::cout << "usage: promptdesk-import [import-checkpoint] IN --out OUT.safetensors\n";
+      std::cout << "usage: promptdesk-import [import-checkpoint] IN --out OUT.safetensors "
+                   "[--allow-pickle]\n";
       return 0;
     } else if (in.empty() && args[i].rfind("-", 0) != 0)
       in = args[i];
@@ -34,7 +39,7 @@ int main(int argc, char** argv) {
   }
   try {
     std::cerr << "reading " << in << " ...\n";
-    pd::CheckpointSummary s = pd::convertCheckpointToSafetensors(in, out);
+    pd::CheckpointSummary s = pd::convertCheckpointToSafetensors(in, out, /*allowPickles=*/true);
     std::cout << "wrote " << out << ": " << s.tensorCount << " tensors, from " << s.format
               << " (sha256 " << s.contentHash << ")\n";
     return 0;

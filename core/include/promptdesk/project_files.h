@@ -15,9 +15,12 @@ class JobContext;
 
 // A model file or Hugging Face folder. A TorchScript .pt/.pth (or any zip archive) is first
 // converted by importCheckpointIsolated into <project folder>/models/<name>.safetensors (a free
-// name; the .pt is never loaded in this process). The file is then described by its model family,
-// hashed and recorded (an existing path+hash row is reused). Any failure throws
+// name; the .pt is never loaded in this process); a Hugging Face folder whose weights are
+// pytorch_model.bin by importModelFolderIsolated into <project folder>/models/<name>/ (a text
+// model) or <name>.safetensors (CLIP). The file is then described by its model family, hashed and
+// recorded (an existing path+hash row is reused). Any failure throws
 //   pd::Error("this file is not a valid CLIP checkpoint: <reason> (<file>)")
+// ("this folder is not a valid checkpoint: ..." when a folder was given)
 // and leaves the project untouched (a converted file is removed). `ctx` (optional): progress and
 // cancel (JobCancelled; the import child is killed).
 ModelRecord addModelFile(const std::string& projectPath, const std::string& file,

@@ -18,7 +18,9 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-bool isHfConfig(const json& c) {
+}  // namespace
+
+bool isHfClipConfig(const json& c) {
   if (!c.is_object()) return false;
   if (c.value("model_type", std::string()) == "clip") return true;
   auto a = c.find("architectures");
@@ -27,6 +29,8 @@ bool isHfConfig(const json& c) {
       if (x == "CLIPModel") return true;
   return false;
 }
+
+namespace {
 
 json readConfigIfAny(const fs::path& cfg) {
   std::error_code ec;
@@ -61,14 +65,15 @@ std::string hashShards(const fs::path& dir, const fs::path& index) {
   return h.hexDigest();
 }
 
-LoadedCheckpoint readFolder(const fs::path& dir) {
+LoadedCheckpoint readFolder(const fs::path& dir, bool allowPickles) {
   LoadedCheckpoint ck;
   json cfg = readConfigIfAny(dir / "config.json");
   std::error_code ec;
   if (cfg.is_null())
     throw pd::Error("folder has no config.json (expected a Hugging Face model folder)",
                     dir.string());
-  if (isHfConfig(cfg)) {
+  const bool pickles = allowPickles && hfFolderHasOnlyPickles(dir.string());
+  if (isHfClipConfig(cfg) && !pickles) {
     HfClipCheckpoint hf = readHfClipFolder(dir.string());
     ck.weights = std::move(hf.weights);
     ck.config = std::move(hf.config);
@@ -81,12 +86,18 @@ LoadedCheckpoint readFolder(const fs::path& dir) {
   }
   // A text model's Hugging Face folder (BERT, RoBERTa, GPT-2, ...: the family binds the keys),
   // or a folder in our own CLIP layout (config.json with OpenAI numbers + model.safetensors).
-  HfFolderWeights w = readHfFolderWeights(dir.string());
+  // Pickled weights (pytorch_model.bin) only in the isolated importer (allowPickles).
+  HfFolderWeights w =
+      pickles ? readHfFolderPickles(dir.string()) : readHfFolderWeights(dir.string());
   ck.weights = std::move(w.weights);
   if (isHfClipLayout(ck.weights)) ck.weights = mapHfClipToOpenai(ck.weights);
   const bool hfText = cfg.contains("model_type");
   ck.config = std::move(cfg);
-  ck.format = !hfText ? "safetensors" : w.sharded ? "hf-folder (sharded)" : "hf-folder";
+  ck.format = pickles    ? (w.sharded ? "hf-folder (pytorch_model.bin, sharded)"
+                                      : "hf-folder (pytorch_model.bin)")
+              : !hfText  ? "safetensors"
+              : w.sharded ? "hf-folder (sharded)"
+                          : "hf-folder";
   ck.weightFile = w.weightFile;
   ck.contentHash = w.sharded ? hashShards(dir, w.weightFile) : sha256File(w.weightFile);
   return ck;
@@ -94,13 +105,13 @@ LoadedCheckpoint readFolder(const fs::path& dir) {
 
 }  // namespace
 
-LoadedCheckpoint readCheckpoint(const std::string& path) {
+LoadedCheckpoint readCheckpoint(const std::string& path, bool allowPickles) {
   const fs::path p(path);
   std::error_code ec;
   if (!fs::exists(p, ec)) throw pd::Error("no such file or folder", path);
   LoadedCheckpoint ck;
   if (fs::is_directory(p, ec)) {
-    ck = readFolder(p);
+    ck = readFolder(p, allowPickles);
   } else {
     if (looksLikeZip(path)) {
       ck.weights = readTorchScriptArchive(path);

@@ -23,7 +23,14 @@ struct LoadedCheckpoint {
 };
 
 // Throws pd::Error naming the path for missing files, unknown formats and any malformed content.
-LoadedCheckpoint readCheckpoint(const std::string& path);
+// A Hugging Face folder whose weights are only pickles (pytorch_model.bin[.index.json]) is refused
+// unless `allowPickles`, which only the isolated importer's process passes
+// (convertCheckpointToSafetensors with allowPickles; promptdesk/checkpoint_import.h): its format is
+// then "hf-folder (pytorch_model.bin)" (", sharded"), names kept (HF CLIP keys mapped).
+LoadedCheckpoint readCheckpoint(const std::string& path, bool allowPickles = false);
+
+// True when a config.json is a Hugging Face CLIP config (model_type "clip" or CLIPModel).
+bool isHfClipConfig(const nlohmann::json& config);
 
 // The architecture config of a loaded checkpoint: config.json beside the file / in the folder,
 // else the `config` JSON stored in safetensors metadata (import-checkpoint writes it), else null.

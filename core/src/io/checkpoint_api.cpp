@@ -29,15 +29,22 @@ CheckpointSummary inspectCheckpoint(const std::string& path) {
   return summarise(path, io::readCheckpoint(path));
 }
 
-CheckpointSummary convertCheckpointToSafetensors(const std::string& in, const std::string& out) {
-  io::LoadedCheckpoint ck = io::readCheckpoint(in);
+CheckpointSummary convertCheckpointToSafetensors(const std::string& in, const std::string& out,
+                                                 bool allowPickles) {
+  io::LoadedCheckpoint ck = io::readCheckpoint(in, allowPickles);
   std::map<std::string, std::string> meta = ck.weights.metadata;  // e.g. input_resolution
   meta.erase("format");
-  meta["format"] = "openai-clip";
+  // A text model's Hugging Face folder keeps its names and its config.json; CLIP goes to the
+  // OpenAI layout with OpenAI-style numbers.
+  const bool text = ck.config.is_object() && ck.config.contains("model_type") &&
+                    !io::isHfClipConfig(ck.config);
+  meta["format"] = text ? "hf-text" : "openai-clip";
   meta["source_format"] = ck.format;
   meta["source_sha256"] = ck.contentHash;
   meta["source_file"] = std::filesystem::path(ck.weightFile).filename().string();
-  if (ck.format == "hf-folder") {
+  if (text) {
+    meta["config"] = ck.config.dump();
+  } else if (io::isHfClipConfig(ck.config)) {
     meta["config"] = io::openaiConfigFromHf(ck.config).dump();
   } else if (ck.config.is_object() && ck.config.contains("embed_dim")) {
     meta["config"] = ck.config.dump();

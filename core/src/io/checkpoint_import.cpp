@@ -1,4 +1,4 @@
-// Isolated `.pt` import: the importer helper (promptdesk-import, installed beside the apps) in a
+// Isolated `.pt` / pickle-folder import: the importer helper (promptdesk-import, installed beside the apps) in a
 // child process with limits (promptdesk/checkpoint_import.h).
 #include "promptdesk/checkpoint_import.h"
 
@@ -17,8 +17,12 @@
 #include <fstream>
 #include <vector>
 
+#include "io/checkpoint.h"
+#include "io/hf_folder.h"
+#include "io/json_limits.h"
 #include "io/sha256.h"
 #include "promptdesk/error.h"
+#include "promptdesk/hash.h"
 #include "promptdesk/paths.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -34,7 +38,6 @@ namespace fs = std::filesystem;
 namespace pd {
 namespace {
 
-constexpr const char* kInvalid = "this file is not a valid CLIP checkpoint: ";
 constexpr std::size_t kKeepStderr = 64 * 1024;  // the tail of the child's messages we keep
 
 std::string signalName(int sig) {
@@ -110,11 +113,18 @@ std::string seconds(double s) {
 
 bool needsIsolatedImport(const std::string& path) {
   std::error_code ec;
+  if (io::hfFolderHasOnlyPickles(path)) return true;
   if (!fs::is_regular_file(path, ec)) return false;
   std::ifstream in(path, std::ios::binary);
   char m[4] = {};
   if (!in.read(m, 4)) return false;
   return m[0] == 'P' && m[1] == 'K' && m[2] == 3 && m[3] == 4;
+}
+
+std::string invalidCheckpointPrefix(const std::string& path) {
+  std::error_code ec;
+  return fs::is_directory(path, ec) ? "this folder is not a valid checkpoint: "
+                                    : "this file is not a valid CLIP checkpoint: ";
 }
 
 std::string findImporterExecutable() {
@@ -133,11 +143,16 @@ ImportedCheckpoint importCheckpointIsolated(const std::string& in, const std::st
                                             const IsolatedImportOptions& options) {
   std::error_code ec;
   if (!fs::exists(in, ec)) throw Error("no such file", in);
-  if (fs::is_directory(in, ec)) throw Error("is a folder, not a .pt checkpoint", in);
+  const bool folder = fs::is_directory(in, ec);
+  if (folder && !io::hfFolderHasOnlyPickles(in))
+    throw Error("is a folder without pickled weights (pytorch_model.bin): it needs no isolated "
+                "import",
+                in);
   const std::string cli = options.cliPath.empty() ? findImporterExecutable() : options.cliPath;
 
   // Everything the child needs is prepared before fork(): after it only async-signal-safe calls.
   std::vector<std::string> args = {cli, "import-checkpoint", in, "--out", out};
+  if (folder) args.push_back("--allow-pickle");
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -255,31 +270,105 @@ ImportedCheckpoint importCheckpointIsolated(const std::string& in, const std::st
     reason = "the importer reported success but wrote no output";
   }
   if (!reason.empty()) {
-    throw Error(kInvalid + reason, in);
+    throw Error(invalidCheckpointPrefix(in) + reason, in);
   }
   ImportedCheckpoint r;
   r.sourcePath = in;
   r.safetensorsPath = out;
+  r.modelPath = out;
   return r;
+}
+
+namespace {
+
+// Copied beside the converted weights of a text model: its config and tokenizer (small text files).
+const char* const kFolderFiles[] = {"config.json",          "tokenizer.json",
+                                    "tokenizer_config.json", "special_tokens_map.json",
+                                    "added_tokens.json",    "vocab.json",
+                                    "vocab.txt",            "merges.txt",
+                                    "generation_config.json"};
+
+bool isClipFolder(const std::string& folder) {
+  const std::string cfg = (fs::path(folder) / "config.json").string();
+  return io::isHfClipConfig(io::parseJsonLimited(io::readJsonFileText(cfg), cfg));
+}
+
+}  // namespace
+
+ImportedCheckpoint importModelFolderIsolated(const std::string& folder, const std::string& outBase,
+                                             const IsolatedImportOptions& options) {
+  if (!io::hfFolderHasOnlyPickles(folder))
+    throw Error("not a Hugging Face folder with pickled weights (config.json and "
+                "pytorch_model.bin or pytorch_model.bin.index.json, no model.safetensors)",
+                folder);
+  std::error_code ec;
+  if (isClipFolder(folder)) {
+    const std::string out = outBase + ".safetensors";
+    if (fs::exists(out, ec)) throw Error("already exists", out);
+    return importCheckpointIsolated(folder, out, options);
+  }
+  const fs::path dest(outBase);
+  if (fs::exists(dest, ec)) throw Error("already exists", dest.string());
+  // Built under a temporary name beside it, then renamed: a failure leaves nothing at outBase.
+  const fs::path tmp = dest.string() + ".partial-" + std::to_string(getpid());
+  fs::remove_all(tmp, ec);
+  fs::create_directories(tmp, ec);
+  if (ec) throw Error("cannot create the folder: " + ec.message(), tmp.string());
+  try {
+    ImportedCheckpoint r =
+        importCheckpointIsolated(folder, (tmp / "model.safetensors").string(), options);
+    for (const char* name : kFolderFiles) {
+      const fs::path src = fs::path(folder) / name;
+      if (!fs::is_regular_file(src, ec)) continue;
+      fs::copy_file(src, tmp / name, fs::copy_options::overwrite_existing, ec);
+      if (ec) throw Error("cannot copy " + std::string(name) + ": " + ec.message(), src.string());
+    }
+    fs::rename(tmp, dest, ec);
+    if (ec) throw Error("cannot create the folder: " + ec.message(), dest.string());
+    r.safetensorsPath = (dest / "model.safetensors").string();
+    r.modelPath = dest.string();
+    return r;
+  } catch (...) {
+    fs::remove_all(tmp, ec);
+    throw;
+  }
 }
 
 ImportedCheckpoint importCheckpointCached(const std::string& in,
                                           const IsolatedImportOptions& options) {
   std::error_code ec;
-  if (!fs::is_regular_file(in, ec)) throw Error("no such file", in);
-  const std::string hash = io::sha256File(in);
+  const bool folder = io::hfFolderHasOnlyPickles(in);
+  if (!folder && !fs::is_regular_file(in, ec)) throw Error("no such file", in);
+  const std::string hash = folder ? sha256Path(in) : io::sha256File(in);
   const fs::path dir = fs::path(dataPath("imported"));
   fs::create_directories(dir, ec);
   if (ec)
     throw Error("cannot create the folder for imported checkpoints: " + ec.message(), dir.string());
-  const fs::path out = dir / (hash + ".safetensors");
   ImportedCheckpoint r;
-  if (fs::is_regular_file(out, ec)) {
+  const fs::path file = dir / (hash + ".safetensors");
+  const fs::path sub = dir / hash;
+  if (fs::is_regular_file(file, ec)) {
     r.sourcePath = in;
-    r.safetensorsPath = out.string();
+    r.safetensorsPath = r.modelPath = file.string();
     r.reused = true;
+  } else if (folder && fs::is_regular_file(sub / "model.safetensors", ec)) {
+    r.sourcePath = in;
+    r.safetensorsPath = (sub / "model.safetensors").string();
+    r.modelPath = sub.string();
+    r.reused = true;
+  } else if (folder) {
+    try {
+      r = importModelFolderIsolated(in, sub.string(), options);
+    } catch (const Error&) {
+      // Another process may have finished the same conversion first.
+      if (!fs::is_regular_file(sub / "model.safetensors", ec)) throw;
+      r.sourcePath = in;
+      r.safetensorsPath = (sub / "model.safetensors").string();
+      r.modelPath = sub.string();
+      r.reused = true;
+    }
   } else {
-    r = importCheckpointIsolated(in, out.string(), options);
+    r = importCheckpointIsolated(in, file.string(), options);
   }
   r.sourceSha256 = hash;
   return r;

@@ -1,9 +1,12 @@
 #include "io/torchscript_archive.h"
 
 #include <torch/script.h>
+#include <torch/serialize.h>
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <vector>
 
 #include "promptdesk/error.h"
 
@@ -92,6 +95,64 @@ StateDict readTorchScriptArchive(const std::string& path) {
   }
   if (sd.tensors.empty())
     throw pd::Error("TorchScript archive holds no parameters or buffers", path);
+  return sd;
+}
+
+StateDict readTorchPickle(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw pd::Error("no such file (or not a regular file)", path);
+  std::vector<char> bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw pd::Error("cannot open the file", path);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  if (bytes.size() < 4 || bytes[0] != 'P' || bytes[1] != 'K' || bytes[2] != 3 || bytes[3] != 4) {
+    if (!bytes.empty() && static_cast<unsigned char>(bytes[0]) == 0x80)
+      throw pd::Error("not a readable torch.save file: it is in the legacy (pre-PyTorch-1.6, "
+                      "non-zip) pickle format, which is not supported; re-save it with a recent "
+                      "torch.save or as safetensors",
+                      path);
+    throw pd::Error("not a torch.save file: it is not a zip archive", path);
+  }
+  c10::IValue value;
+  try {
+    value = torch::pickle_load(bytes);
+  } catch (const c10::Error& e) {
+    const std::string m = e.what_without_backtrace();
+    if (m.find("Expected GenericDict but got None") != std::string::npos)
+      throw pd::Error("not a readable torch.save file: its state dict is a "
+                      "collections.OrderedDict, which LibTorch's unpickler cannot rebuild; re-save "
+                      "it as a plain dict (torch.save(dict(state_dict), ...)) or as safetensors",
+                      path);
+    throw pd::Error("not a readable torch.save file: " + firstLine(m), path);
+  } catch (const std::exception& e) {
+    throw pd::Error("not a readable torch.save file: " + firstLine(e.what()), path);
+  }
+  if (value.isNone())
+    throw pd::Error("not a readable torch.save file: it holds None (a collections.OrderedDict, "
+                    "which LibTorch's unpickler cannot rebuild, reads as None); re-save it as a "
+                    "plain dict or as safetensors",
+                    path);
+  if (!value.isGenericDict())
+    throw pd::Error("torch.save file holds a " + value.tagKind() +
+                        ", not a dict of tensors by name",
+                    path);
+  StateDict sd;
+  sd.source = path;
+  for (const auto& kv : value.toGenericDict()) {
+    if (!kv.key().isString())
+      throw pd::Error("torch.save dict has a key of type " + kv.key().tagKind() +
+                          " (expected tensor names)",
+                      path);
+    const std::string& name = kv.key().toStringRef();
+    if (!kv.value().isTensor())
+      throw pd::Error("entry '" + name + "' is a " + kv.value().tagKind() + ", not a tensor", path);
+    if (!sd.tensors.emplace(name, normalise(kv.value().toTensor())).second)
+      throw pd::Error("tensor '" + name + "' appears twice", path);
+  }
+  if (sd.tensors.empty()) throw pd::Error("torch.save file holds no tensors", path);
   return sd;
 }
 

@@ -18,8 +18,6 @@ namespace fs = std::filesystem;
 namespace pd {
 namespace {
 
-const std::string kNotModel = "this file is not a valid CLIP checkpoint: ";
-
 void report(JobContext* ctx, const std::string& message) {
   if (!ctx) return;
   ctx->checkCancelled();
@@ -32,8 +30,11 @@ bool isTorchScript(const fs::path& p) {
   return ext == ".pt" || ext == ".pth" || needsIsolatedImport(p.string());
 }
 
-// "<reason> (<file>)" without the context prefix pd::Error puts in front, starting with kNotModel.
-std::string notModel(const Error& e, const std::string& file) {
+// "<reason> (<file>)" without the context prefix pd::Error puts in front, starting with
+// invalidCheckpointPrefix(input) ("this file is not a valid CLIP checkpoint: ", or for a folder
+// "this folder is not a valid checkpoint: ").
+std::string notModel(const Error& e, const std::string& file, const std::string& input) {
+  const std::string kNotModel = invalidCheckpointPrefix(input);
   std::string m = e.what();
   const std::string prefix = e.context() + ": ";
   if (!e.context().empty() && m.rfind(prefix, 0) == 0) m = m.substr(prefix.size());
@@ -48,9 +49,31 @@ ModelRecord addModelFile(const std::string& projectPath, const std::string& file
                          const IsolatedImportOptions& importIn, JobContext* ctx) {
   const fs::path abs = fs::absolute(fs::path(fileIn)).lexically_normal();
   std::string file = abs.string();
+  const std::string input = file;
   std::string converted;
-  if (isTorchScript(abs)) {
-    std::error_code ec;
+  std::error_code ec;
+  if (fs::is_directory(abs, ec) && needsIsolatedImport(file)) {
+    // A Hugging Face folder with pickled weights: <project folder>/models/<name>/ (a text model:
+    // model.safetensors + config.json + tokenizer files) or <name>.safetensors (CLIP), free names.
+    const fs::path dir = fs::absolute(fs::path(projectPath)).parent_path() / "models";
+    fs::create_directories(dir);
+    const fs::path named = abs.filename().empty() ? abs.parent_path() : abs;  // "x/" -> "x"
+    const std::string base = named.filename().string();
+    fs::path out = dir / base;
+    for (int n = 2; fs::exists(out) || fs::exists(out.string() + ".safetensors"); ++n)
+      out = dir / (base + "-" + std::to_string(n));
+    report(ctx, "converting in a separate process");
+    IsolatedImportOptions import = importIn;
+    if (ctx && !import.cancelled) import.cancelled = [ctx] { return ctx->cancelRequested(); };
+    try {
+      converted = importModelFolderIsolated(file, out.string(), import).modelPath;
+    } catch (const Error& e) {
+      if (ctx && ctx->cancelRequested()) throw JobCancelled();
+      throw Error(notModel(e, file, input));
+    }
+    file = converted;
+  } else if (isTorchScript(abs)) {
+    const std::string kNotModel = invalidCheckpointPrefix(file);
     if (!fs::is_regular_file(abs, ec)) throw Error(kNotModel + "no such file: " + file);
     // Written beside the project: <project folder>/models/<name>.safetensors (a free name).
     const fs::path dir = fs::absolute(fs::path(projectPath)).parent_path() / "models";
@@ -66,14 +89,14 @@ ModelRecord addModelFile(const std::string& projectPath, const std::string& file
     } catch (const Error& e) {
       fs::remove(out, ec);
       if (ctx && ctx->cancelRequested()) throw JobCancelled();
-      throw Error(notModel(e, file));
+      throw Error(notModel(e, file, input));
     }
     converted = out.string();
     file = converted;
   }
   auto dropConverted = [&] {
     std::error_code ec;
-    if (!converted.empty()) fs::remove(converted, ec);
+    if (!converted.empty()) fs::remove_all(converted, ec);
   };
   try {
     report(ctx, "inspecting " + file);
@@ -81,7 +104,7 @@ ModelRecord addModelFile(const std::string& projectPath, const std::string& file
     try {
       a = describeModel(file);
     } catch (const Error& e) {
-      throw Error(notModel(e, file));
+      throw Error(notModel(e, file, input));
     }
     report(ctx, "SHA-256 of " + file);
     ModelRecord m;

@@ -126,6 +126,38 @@ class TestTemplateEditor : public QObject {
     QCOMPARE(e.previewTable()->item(0, 1)->text(), QString("a good one|airplane"));
   }
 
+  void textModelTokenPreview() {
+    pd::ui::TemplateEditor ed;
+    ed.setFamily(QStringLiteral("mlm"));
+    ed.setPreviewClasses({QStringLiteral("negative"), QStringLiteral("positive")});
+    ed.setSampleText(QStringLiteral("dull and far too long."));
+    QMap<QString, QStringList> words;
+    words[QStringLiteral("negative")] = {QStringLiteral("terrible")};
+    words[QStringLiteral("positive")] = {QStringLiteral("great")};
+    ed.setLabelWords(words);
+    ed.setTemplateText(QStringLiteral("{text} It was {mask}."));
+    ed.setTokenizer(QStringLiteral(PD_TEST_DATA) + QStringLiteral("/text/vocab/bert-base-uncased"));
+    const QString html = ed.tokenView()->text();
+    // [CLS] dull and far too long . it was [MASK] . [SEP]: 12 tokens, mask highlighted at 9.
+    QVERIFY2(html.contains(QStringLiteral("<b>12 tokens</b>")), qPrintable(html));
+    QVERIFY(html.contains(QStringLiteral("font-weight:bold'>&nbsp;[MASK]<sub>103</sub>")));
+    QVERIFY(html.contains(QStringLiteral("[CLS]<sub>101</sub>")));
+    QVERIFY(html.contains(QStringLiteral("background:#dcebfa'>&nbsp;dull<sub>10634</sub>")));
+    QVERIFY(html.contains(QStringLiteral("mask (position 9)")));
+    QVERIFY(html.contains(QStringLiteral("terrible<sub>6659</sub>")));
+    QVERIFY(html.contains(QStringLiteral("great<sub>2307</sub>")));
+    // A causal-LM template with GPT-2 shows the leading-space label token.
+    ed.setFamily(QStringLiteral("clm"));
+    ed.setTemplateText(QStringLiteral("Review: {text} Sentiment:"));
+    ed.setTokenizer(QStringLiteral(PD_TEST_DATA) + QStringLiteral("/text/vocab/gpt2"));
+    QVERIFY2(ed.tokenView()->text().contains(QString::fromUtf8("\xC4\xA0great<sub>1049</sub>")),
+             qPrintable(ed.tokenView()->text()));
+    // A template that cannot be right for the family shows no tokens, only the reason.
+    ed.setFamily(QStringLiteral("mlm"));
+    ed.setTemplateText(QStringLiteral("{text} no mask"));
+    QVERIFY(!ed.tokenView()->text().contains(QStringLiteral("<sub>")));
+  }
+
   void screenshot() {
     TemplateEditor e;
     e.resize(760, 480);

@@ -449,6 +449,8 @@ void DatasetBrowser::recomputeFewShot() {
   if (highlight_->isChecked() && shots_->value() > 0 && dataset_->hasSplit("train")) {
     try {
       ::pd::FewShotOptions o;
+      // Text datasets follow LM-BFF (K per class for train and for dev); images follow CoOp.
+      if (dataset_->modality() == "text") o.protocol = "lmbff";
       o.shots = shots_->value();
       o.seed = std::uint64_t(seed_->value());
       fewShot_ = ::pd::sampleFewShot(*dataset_, o);

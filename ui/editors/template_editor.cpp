@@ -13,6 +13,7 @@
 #include <QVBoxLayout>
 
 #include "promptdesk/template.h"
+#include "promptdesk/text_models.h"
 
 namespace pd::ui {
 
@@ -81,6 +82,21 @@ TemplateEditor::TemplateEditor(QWidget* parent)
   preview_->setAlternatingRowColors(true);
   preview_->setColumnWidth(0, 160);
 
+  tokenizerBox_ = new QComboBox(this);
+  tokenizerBox_->setObjectName(QStringLiteral("templateTokenizer"));
+  tokenizerBox_->addItem(tr("(none)"), QString());
+  tokenizerBox_->addItem(tr("BERT uncased WordPiece (bert-base-uncased)"),
+                         QStringLiteral("bert-base-uncased"));
+  tokenizerBox_->addItem(tr("GPT-2 byte-level BPE (gpt2)"), QStringLiteral("gpt2"));
+  tokenizerBox_->setToolTip(
+      tr("Text models: show the token ids the model sees, the mask position and the label-word "
+         "ids"));
+  tokens_ = new QLabel(this);
+  tokens_->setObjectName(QStringLiteral("templateTokens"));
+  tokens_->setWordWrap(true);
+  tokens_->setTextFormat(Qt::RichText);
+  tokens_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
   auto* legend =
       new QLabel(tr("<span style='color:#145ac8'><b>{class}</b></span> "
                     "<span style='color:#9628aa'><b>{mask}</b></span> "
@@ -93,12 +109,14 @@ TemplateEditor::TemplateEditor(QWidget* parent)
   auto* top = new QWidget(this);
   auto* form = new QFormLayout;
   form->addRow(tr("Model family:"), familyBox_);
+  form->addRow(tr("Tokenizer:"), tokenizerBox_);
   auto* topLayout = new QVBoxLayout(top);
   topLayout->setContentsMargins(0, 0, 0, 0);
   topLayout->addLayout(form);
   topLayout->addWidget(edit_, 1);
   topLayout->addWidget(legend);
   topLayout->addWidget(message_);
+  topLayout->addWidget(tokens_);
   auto* splitter = new QSplitter(Qt::Vertical, this);
   splitter->addWidget(top);
   splitter->addWidget(preview_);
@@ -116,6 +134,7 @@ TemplateEditor::TemplateEditor(QWidget* parent)
   connect(debounce_, &QTimer::timeout, this, &TemplateEditor::validateNow);
   connect(edit_, &QPlainTextEdit::textChanged, debounce_, qOverload<>(&QTimer::start));
   connect(familyBox_, &QComboBox::currentIndexChanged, this, &TemplateEditor::validateNow);
+  connect(tokenizerBox_, &QComboBox::currentIndexChanged, this, &TemplateEditor::updateTokens);
   validateNow();
 }
 
@@ -139,9 +158,94 @@ void TemplateEditor::setPreviewClasses(const QStringList& classes) {
   updatePreview();
 }
 
+void TemplateEditor::addTokenizerChoice(const QString& label, const QString& tokenizer) {
+  if (tokenizerBox_->findData(tokenizer) < 0) tokenizerBox_->addItem(label, tokenizer);
+}
+
+void TemplateEditor::setTokenizer(const QString& tokenizer) {
+  int i = tokenizerBox_->findData(tokenizer);
+  if (i < 0) {
+    tokenizerBox_->addItem(tokenizer, tokenizer);
+    i = tokenizerBox_->count() - 1;
+  }
+  tokenizerBox_->setCurrentIndex(i);
+  updateTokens();
+}
+
+QString TemplateEditor::tokenizer() const { return tokenizerBox_->currentData().toString(); }
+
+void TemplateEditor::setLabelWords(const QMap<QString, QStringList>& words) {
+  labelWords_ = words;
+  updateTokens();
+}
+
+void TemplateEditor::updateTokens() {
+  const QString tok = tokenizer();
+  const QString fam = family();
+  const QString source = templateText();
+  if (tok.isEmpty() || fam == QLatin1String("clip") || source.trimmed().isEmpty() ||
+      !issues_.isEmpty()) {
+    tokens_->setText(tok.isEmpty() || fam == QLatin1String("clip")
+                         ? QString()
+                         : tr("<i>(the token preview needs a valid template)</i>"));
+    return;
+  }
+  try {
+    std::vector<std::string> classes;
+    std::vector<std::vector<std::string>> words;
+    for (const QString& c : classes_) {
+      classes.push_back(c.toStdString());
+      std::vector<std::string> w;
+      for (const QString& x : labelWords_.value(c)) w.push_back(x.toStdString());
+      words.push_back(std::move(w));
+    }
+    const pd::TextPromptPreview p = pd::previewTextPrompt(
+        tok.toStdString(), source.toStdString(), fam.toStdString(), sampleText_.toStdString(),
+        classes, words);
+    QString html = tr("<b>%1 tokens</b> (of %2) · %3<br>")
+                       .arg(p.tokens.size())
+                       .arg(p.maxLength)
+                       .arg(QString::fromStdString(p.tokenizer).toHtmlEscaped());
+    for (const pd::PromptToken& t : p.tokens) {
+      QString style;
+      switch (t.role) {
+        case pd::PromptToken::Role::Mask: style = QStringLiteral("background:#f5d76e;font-weight:bold"); break;
+        case pd::PromptToken::Role::Special: style = QStringLiteral("color:#787878"); break;
+        case pd::PromptToken::Role::Input: style = QStringLiteral("background:#dcebfa"); break;
+        case pd::PromptToken::Role::Template: style = QStringLiteral("background:#eeeeee"); break;
+      }
+      html += QStringLiteral("<span style='%1'>&nbsp;%2<sub>%3</sub>&nbsp;</span> ")
+                  .arg(style, QString::fromStdString(t.token).toHtmlEscaped())
+                  .arg(t.id);
+    }
+    if (p.truncated) html += tr("<br><span style='color:#c86400'>the sample text is cut to fit</span>");
+    if (!p.labelWords.empty()) {
+      html += tr("<br>label words at the %1: ").arg(p.maskPos >= 0 ? tr("mask (position %1)").arg(p.maskPos)
+                                                                   : tr("end of the prompt"));
+      QStringList parts;
+      for (const pd::LabelWordIds& w : p.labelWords) {
+        QStringList pieces;
+        for (std::size_t i = 0; i < w.ids.size(); ++i)
+          pieces << QStringLiteral("%1<sub>%2</sub>")
+                        .arg(QString::fromStdString(w.pieces[i]).toHtmlEscaped())
+                        .arg(w.ids[i]);
+        parts << QStringLiteral("%1: <span style='background:#c8f0c8'>%2</span>%3")
+                     .arg(QString::fromStdString(w.className).toHtmlEscaped(), pieces.join(QLatin1Char(' ')),
+                          w.ids.size() > 1 ? tr(" (%1 tokens)").arg(w.ids.size()) : QString());
+      }
+      html += parts.join(QStringLiteral(" · "));
+    }
+    tokens_->setText(html);
+  } catch (const std::exception& e) {
+    tokens_->setText(QStringLiteral("<span style='color:#c81e1e'>%1</span>")
+                         .arg(QString::fromStdString(e.what()).toHtmlEscaped()));
+  }
+}
+
 void TemplateEditor::setSampleText(const QString& text) {
   sampleText_ = text;
   updatePreview();
+  updateTokens();
 }
 
 void TemplateEditor::validateNow() {
@@ -166,6 +270,7 @@ void TemplateEditor::validateNow() {
   }
   edit_->setToolTip(issues_.isEmpty() ? QString() : message_->text());
   updatePreview();
+  updateTokens();
   const bool valid = issues_.isEmpty();
   if (valid != lastValid_) {
     lastValid_ = valid;

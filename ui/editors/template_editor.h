@@ -2,6 +2,7 @@
 // Template editor: syntax colours, errors underlined with the parser's message as you type, and a
 // live preview table (the template filled for sample classes). Validation and rendering go
 // through std::function seams; the defaults use pd::Template (promptdesk/template.h).
+#include <QMap>
 #include <QStringList>
 #include <QVector>
 #include <QWidget>
@@ -39,6 +40,14 @@ class TemplateEditor : public QWidget {
   void setValidator(Validator v) { validator_ = std::move(v); }
   void setRenderer(Renderer r) { renderer_ = std::move(r); }
 
+  // Text models: the tokenizer whose ids the token preview shows ("" = none; a folder, "gpt2" or
+  // "bert-base-uncased"); offered in the editor's tokenizer box (the installed names are there).
+  void setTokenizer(const QString& tokenizer);
+  QString tokenizer() const;
+  void addTokenizerChoice(const QString& label, const QString& tokenizer);
+  // Label words per class for the preview (class -> words); a class without: its own name.
+  void setLabelWords(const QMap<QString, QStringList>& words);
+
   static Validator defaultValidator();
   static Renderer defaultRenderer();
 
@@ -51,6 +60,8 @@ class TemplateEditor : public QWidget {
   TemplateHighlighter* highlighter() const { return highlighter_; }
   QLabel* messageLabel() const { return message_; }
   QTableWidget* previewTable() const { return preview_; }
+  QLabel* tokenView() const { return tokens_; }
+  QComboBox* tokenizerBox() const { return tokenizerBox_; }
 
   static constexpr int kDebounceMs = 150;
 
@@ -59,12 +70,16 @@ class TemplateEditor : public QWidget {
 
  private:
   void updatePreview();
+  void updateTokens();
 
   QPlainTextEdit* edit_ = nullptr;
   QComboBox* familyBox_ = nullptr;
   TemplateHighlighter* highlighter_ = nullptr;
   QLabel* message_ = nullptr;
   QTableWidget* preview_ = nullptr;
+  QComboBox* tokenizerBox_ = nullptr;
+  QLabel* tokens_ = nullptr;
+  QMap<QString, QStringList> labelWords_;
   QTimer* debounce_ = nullptr;
   QStringList classes_;
   QString sampleText_;

@@ -106,3 +106,39 @@ class TextZeroShotJob : public Job {
 };
 
 }  // namespace pd
+
+// ---- Template preview for a text model's tokenizer (the template editor) ----------------------
+namespace pd {
+
+struct PromptToken {
+  int id = 0;
+  std::string token;  // vocabulary string ("Ġgreat", "##ing", "[CLS]")
+  enum class Role { Special, Mask, Template, Input } role = Role::Template;
+};
+
+struct LabelWordIds {
+  std::string className, word;
+  std::vector<int> ids;
+  std::vector<std::string> pieces;
+};
+
+struct TextPromptPreview {
+  std::vector<PromptToken> tokens;  // the model input, special tokens included
+  int maskPos = -1;                 // masked LM: index of the mask token
+  bool truncated = false;           // the sample text was cut to fit
+  int maxLength = 0;                // positions allowed
+  std::vector<LabelWordIds> labelWords;  // where the model sees them (spacing included)
+  std::string tokenizer;                 // describe() of the tokenizer
+};
+
+// Renders `source` for `family` ("mlm" or "clm") with a tokenizer (folder, "gpt2" or
+// "bert-base-uncased"; loaded once and cached) on `sampleText`, with each class's label words
+// (`labelWords[i]` for classNames[i]; empty: the class name). `maxLength` <= 0: the tokenizer's
+// model max length (512 when unknown). Throws pd::Error / TemplateError with the reason.
+TextPromptPreview previewTextPrompt(const std::string& tokenizer, const std::string& source,
+                                    const std::string& family, const std::string& sampleText,
+                                    const std::vector<std::string>& classNames,
+                                    const std::vector<std::vector<std::string>>& labelWords = {},
+                                    int maxLength = 0);
+
+}  // namespace pd

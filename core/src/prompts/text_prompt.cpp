@@ -115,10 +115,12 @@ EncodedPrompt TextPromptEncoder::encode(const Template& tmpl, const RenderInput&
     out.truncated = true;
   }
   std::vector<int> body;
+  std::vector<char> inputBody;
   int maskAt = -1;
   for (const auto& p : pieces) {
     if (p.kind == PartKind::Mask) maskAt = static_cast<int>(body.size());
     body.insert(body.end(), p.ids.begin(), p.ids.end());
+    inputBody.insert(inputBody.end(), p.ids.size(), isInput(p.kind) ? 1 : 0);
   }
   if (body.empty()) throw Error("the prompt renders to no tokens", "template");
   TextEncodeOptions fo;
@@ -126,15 +128,17 @@ EncodedPrompt TextPromptEncoder::encode(const Template& tmpl, const RenderInput&
   TextEncoding e = tok_.frame(body, nullptr, fo);
   out.ids = std::move(e.ids);
   out.typeIds.assign(out.ids.size(), 0);
-  if (maskAt >= 0) {
-    // The frame only adds tokens around the body: find where the body starts.
-    const int lead = static_cast<int>(out.ids.size() - body.size()) > 0
-                         ? static_cast<int>(std::search(out.ids.begin(), out.ids.end(), body.begin(),
-                                                        body.end()) -
-                                            out.ids.begin())
-                         : 0;
-    out.maskPos = lead + maskAt;
-  }
+  // The frame only adds tokens around the body: find where the body starts.
+  const std::size_t lead =
+      out.ids.size() > body.size()
+          ? static_cast<std::size_t>(
+                std::search(out.ids.begin(), out.ids.end(), body.begin(), body.end()) -
+                out.ids.begin())
+          : 0;
+  if (maskAt >= 0) out.maskPos = static_cast<int>(lead) + maskAt;
+  out.fromInput.assign(out.ids.size(), 0);
+  for (std::size_t i = 0; i < inputBody.size() && lead + i < out.ids.size(); ++i)
+    out.fromInput[lead + i] = inputBody[i];
   return out;
 }
 

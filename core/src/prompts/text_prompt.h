@@ -20,6 +20,7 @@ struct EncodedPrompt {
   int maskPos = -1;          // masked LM: the position of the mask token
   bool spaceBeforeLabel = false;  // the label (mask or continuation) follows a space
   bool truncated = false;         // input text was cut to fit
+  std::vector<char> fromInput;    // per id: 1 when it came from {text}/{text_a}/{text_b}
 };
 
 class TextPromptEncoder {

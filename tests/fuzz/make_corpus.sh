@@ -4,7 +4,7 @@
 set -euo pipefail
 data="$1"; seeds="$2"; out="$3"
 res="$(cd "$data/../../resources" && pwd)"
-targets="safetensors template tokenizer coop_split text_dataset idx image template_library verbalizer project arff tokenizer_json vocab_txt merges"
+targets="safetensors template tokenizer coop_split text_dataset idx image template_library verbalizer project arff tokenizer_json vocab_txt merges hf_config"
 for t in $targets; do
   mkdir -p "$out/$t"
   if [ -d "$seeds/$t" ]; then cp -f "$seeds/$t"/* "$out/$t"/; fi
@@ -24,4 +24,11 @@ cp -f "$data/project/v1.pdesk" "$out/project/v1.pdesk"
 cp -f "$data/text/vocab/bert-base-uncased/vocab.txt" "$out/vocab_txt/bert-base-uncased.txt"
 cp -f "$data/text/vocab/gpt2/merges.txt" "$out/merges/gpt2.txt"
 cp -f "$data/text/tokenizers/gpt2_bpe_cases.json" "$out/tokenizer_json/not-a-tokenizer.json"
+# hf_config: byte 0 picks the weights (0 bert, 1 roberta, 2 gpt2), then the fixtures' own
+# config.json (their vocabulary is larger than the target's cut weights: the binding refuses them)
+i=0
+for m in bert-tiny roberta-tiny gpt2-tiny; do
+  { printf "\\$(printf '%03o' $i)"; cat "$data/text/models/$m/config.json"; } > "$out/hf_config/fixture-$m.json"
+  i=$((i + 1))
+done
 echo "fuzz corpora in $out: $(for t in $targets; do printf '%s=%s ' "$t" "$(ls "$out/$t" | wc -l)"; done)"

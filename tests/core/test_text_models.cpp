@@ -369,6 +369,17 @@ void TestTextModels::badCheckpoints() {
                     ({"hidden_act", "swish"}));
   EXPECT_LOAD_ERROR(configWith("string_size", [](nlohmann::json& c) { c["hidden_size"] = "32"; }),
                     ({"'hidden_size' must be an integer"}));
+  // A GPT-2 config claiming a huge width is refused before any module of that size is built.
+  {
+    const std::string dir = tempDir("gpt2_huge");
+    std::ifstream f(data("models/gpt2-tiny/config.json"));
+    nlohmann::json c = nlohmann::json::parse(f);
+    c["n_embd"] = 31962;
+    c["n_head"] = 2;
+    writeText(fs::path(dir) / "config.json", c.dump());
+    fs::copy_file(data("models/gpt2-tiny/model.safetensors"), fs::path(dir) / "model.safetensors");
+    EXPECT_LOAD_ERROR(dir, ({"does not match config.json", "transformer.wte.weight is [50257, 32], expected [50257, 31962]"}));
+  }
   // A missing tensor and an unexpected one are named.
   {
     const std::string dir = tempDir("missing_key");

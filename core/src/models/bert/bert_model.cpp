@@ -155,10 +155,11 @@ TextModelConfig bertStyleConfig(const nlohmann::json& config, const std::string&
     throw Error("is_decoder: true (a BERT decoder) is not supported", where);
   checkTextConfig(c, where);
   const std::int64_t found = countLayers(sd, p);
-  if (found != c.layers && found > 0)
+  if (found != c.layers)
     throw Error("config.json says num_hidden_layers " + std::to_string(c.layers) +
-                    " but the checkpoint has " + std::to_string(found) + " layers (" + p +
-                    "encoder.layer.0 .. " + std::to_string(found - 1) + ")",
+                    " but the checkpoint has " + std::to_string(found) + " layers" +
+                    (found == 0 ? std::string(" (no ") + p + "encoder.layer.0.*)"
+                                : " (" + p + "encoder.layer.0 .. " + std::to_string(found - 1) + ")"),
                 where);
   return c;
 }
@@ -181,6 +182,14 @@ std::shared_ptr<TextLM> buildBertStyle(const io::LoadedCheckpoint& ck, const std
     const at::Tensor& b = sd.tensors.at(wordKey);
     untied = !(a.sizes() == b.sizes() && at::equal(a, b));
   }
+  // The sizes config.json claims, checked on the tensors before anything is allocated.
+  std::vector<std::pair<std::string, std::vector<std::int64_t>>> sizes{
+      {wordKey, {c.vocabSize, c.hidden}},
+      {p + "embeddings.position_embeddings.weight", {c.maxPositions, c.hidden}},
+      {p + "encoder.layer.0.intermediate.dense.weight", {c.intermediate, c.hidden}}};
+  if (c.typeVocabSize > 0)
+    sizes.push_back({p + "embeddings.token_type_embeddings.weight", {c.typeVocabSize, c.hidden}});
+  requireShapes(sd, sizes, where);
   auto model = std::make_shared<BertLM>(c, withHead, untied);
 
   WeightBinder bind(sd, where);

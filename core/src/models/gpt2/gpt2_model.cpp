@@ -93,10 +93,11 @@ std::shared_ptr<TextLM> buildGpt2(const io::LoadedCheckpoint& ck, const std::str
   checkTextConfig(c, cw);
   std::int64_t found = 0;
   while (sd.has(p + "h." + std::to_string(found) + ".attn.c_attn.weight")) ++found;
-  if (found != c.layers && found > 0)
+  if (found != c.layers)
     throw Error("config.json says n_layer " + std::to_string(c.layers) + " but the checkpoint has " +
-                    std::to_string(found) + " layers (" + p + "h.0 .. " +
-                    std::to_string(found - 1) + ")",
+                    std::to_string(found) + " layers" +
+                    (found == 0 ? std::string(" (no ") + p + "h.0.*)"
+                                : " (" + p + "h.0 .. " + std::to_string(found - 1) + ")"),
                 where);
 
   bool untied = false;
@@ -105,6 +106,11 @@ std::shared_ptr<TextLM> buildGpt2(const io::LoadedCheckpoint& ck, const std::str
     const at::Tensor& b = sd.tensors.at(p + "wte.weight");
     untied = !(a.sizes() == b.sizes() && at::equal(a, b));
   }
+  requireShapes(sd,
+                {{p + "wte.weight", {c.vocabSize, c.hidden}},
+                 {p + "wpe.weight", {c.maxPositions, c.hidden}},
+                 {p + "h.0.mlp.c_fc.weight", {c.hidden, c.intermediate}}},
+                where);
   auto model = std::make_shared<Gpt2LM>(c, untied);
   WeightBinder bind(sd, where);
   bind.copy("wte.weight", p + "wte.weight");

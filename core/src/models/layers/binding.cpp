@@ -13,6 +13,32 @@ std::string shapeText(at::IntArrayRef shape) {
   return s + "]";
 }
 
+void requireShapes(const io::StateDict& sd,
+                   const std::vector<std::pair<std::string, std::vector<std::int64_t>>>& expected,
+                   const std::string& source) {
+  std::vector<std::string> missing, mismatched;
+  for (const auto& [key, shape] : expected) {
+    if (!sd.has(key)) {
+      missing.push_back(key);
+      continue;
+    }
+    const at::Tensor& t = sd.tensors.at(key);
+    if (t.sizes() != at::IntArrayRef(shape))
+      mismatched.push_back(key + " is " + shapeText(t.sizes()) + ", expected " + shapeText(shape));
+  }
+  if (missing.empty() && mismatched.empty()) return;
+  std::string msg = "checkpoint does not match config.json:";
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
+    return s;
+  };
+  if (!missing.empty()) msg += " missing keys: " + join(missing) + ";";
+  if (!mismatched.empty()) msg += " shape mismatches: " + join(mismatched) + ";";
+  msg.pop_back();
+  throw Error(msg, source);
+}
+
 WeightBinder::WeightBinder(const io::StateDict& sd, std::string source)
     : sd_(sd), source_(std::move(source)) {}
 

@@ -53,6 +53,13 @@ class WeightBinder {
   std::vector<std::function<bool(const std::string&)>> ignoreIf_;
 };
 
+// Before a model is built at a config's sizes: each (key, shape) must be in `sd` with that shape.
+// Throws one pd::Error listing missing keys and mismatches (so that a config.json that lies about
+// its sizes never allocates a model of the lie's size).
+void requireShapes(const io::StateDict& sd,
+                   const std::vector<std::pair<std::string, std::vector<std::int64_t>>>& expected,
+                   const std::string& source);
+
 // "[2, 3]" for messages.
 std::string shapeText(at::IntArrayRef shape);
 

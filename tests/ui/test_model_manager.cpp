@@ -107,6 +107,19 @@ class TestModelManager : public QObject {
         QString::fromStdString(pd::sha256Path(hf.toStdString()))));
     QCOMPARE(QString::fromStdString(w.project()->models().back().contentHash),
              QString::fromStdString(pd::sha256Path(hf.toStdString())));
+    QCOMPARE(archValue(mm, "Family"), QString("CLIP"));
+    QCOMPARE(archValue(mm, "Image tower"), QString("ViT, patch 8"));
+    // A text model's folder (BERT): the family's facts (vocabulary, layers, heads, positions).
+    const QString bert = QStringLiteral(PD_TEST_DATA "/text/models/bert-tiny");
+    QCOMPARE(add(w, bert, &id), JobState::Succeeded);
+    QCOMPARE(mm->modelCount(), 4);
+    QCOMPARE(archValue(mm, "Family"), QString("BERT (masked LM)"));
+    QCOMPARE(archValue(mm, "Vocabulary"), QString("30522"));
+    QCOMPARE(archValue(mm, "Layers"), QString("2"));
+    QCOMPARE(archValue(mm, "Width / heads"), QString("32 / 2"));
+    QCOMPARE(archValue(mm, "Positions"), QString("64 (inputs up to 64 tokens)"));
+    QCOMPARE(archValue(mm, "LM head"), QString("tied to the word embeddings"));
+    QCOMPARE(mm->modelTable()->item(3, 2)->text(), QString("BERT masked LM, 2 layers, width 32"));
     pd::test::saveShot(&w, "model_manager.png");
   }
 

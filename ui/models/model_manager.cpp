@@ -6,11 +6,14 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+
 #include <QLabel>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include "promptdesk/models.h"
 
 namespace pd::ui {
 
@@ -19,18 +22,6 @@ QString q(const std::string& s) { return QString::fromStdString(s); }
 
 QJsonObject archOf(const ::pd::ModelRecord& m) {
   return QJsonDocument::fromJson(QByteArray::fromStdString(m.architectureJson)).object();
-}
-
-QString describeTower(const QJsonObject& a) {
-  if (a.isEmpty()) return QObject::tr("unknown (not inspected)");
-  const bool resnet = a.value("vision").toString() == QLatin1String("resnet");
-  const int res = a.value("image_resolution").toInt();
-  if (resnet) return QObject::tr("ModifiedResNet, %1 px input").arg(res);
-  return QObject::tr("ViT, patch %1: %2 layers, width %3, %4 px input")
-      .arg(a.value("vision_patch_size").toInt())
-      .arg(a.value("vision_layers").toInt())
-      .arg(a.value("vision_width").toInt())
-      .arg(res);
 }
 
 // Explanations of the OpenAI build_model names, shown as tooltips.
@@ -150,7 +141,9 @@ void ModelManager::setModels(const std::vector<::pd::ModelRecord>& models) {
     file->setData(Qt::UserRole, qint64(m.id));
     list_->setItem(r, 0, file);
     list_->setItem(r, 1, new QTableWidgetItem(q(m.format)));
-    list_->setItem(r, 2, new QTableWidgetItem(describeTower(a)));
+    const ::pd::ModelSummary sum = ::pd::summarizeArchitecture(m.architectureJson);
+    list_->setItem(r, 2, new QTableWidgetItem(m.architectureJson.empty() ? tr("unknown (not inspected)")
+                                                                        : q(sum.title)));
     const qint64 params = qint64(a.value("parameter_count").toDouble());
     list_->setItem(r, 3, new QTableWidgetItem(params > 0 ? formatCount(params) : tr("–")));
     auto* hash = new QTableWidgetItem(q(m.contentHash.substr(0, 16)) + QStringLiteral("…"));
@@ -203,7 +196,20 @@ void ModelManager::showDetails(int row) {
                         .arg(QFileInfo(q(m.path)).fileName().toHtmlEscaped(),
                              q(m.path).toHtmlEscaped(), q(m.format),
                              params > 0 ? formatCount(params) : tr("unknown"), q(m.contentHash)));
+  // The family's facts first (family, vocabulary, layers, heads, positions, ...), then the raw
+  // architecture record.
   int r = 0;
+  const ::pd::ModelSummary sum = ::pd::summarizeArchitecture(m.architectureJson);
+  for (const auto& [label, value] : sum.facts) {
+    arch_->insertRow(r);
+    auto* key = new QTableWidgetItem(q(label));
+    QFont bold = key->font();
+    bold.setBold(true);
+    key->setFont(bold);
+    arch_->setItem(r, 0, key);
+    arch_->setItem(r, 1, new QTableWidgetItem(q(value)));
+    ++r;
+  }
   for (auto it = a.begin(); it != a.end(); ++it) {
     if (it.key() == QLatin1String("content_hash")) continue;
     QString value;

@@ -27,6 +27,15 @@ struct ModelDescription {
   std::vector<std::pair<std::string, std::string>> facts;  // label -> value, in display order
 };
 
+// Title and facts of a model from its stored architecture record (ModelDescription::
+// architectureJson, as projects keep it), without reading the checkpoint. The same facts
+// describeModel() gives. A record no family recognises gives family "" and the title "unknown".
+struct ModelSummary {
+  std::string family, title;
+  std::vector<std::pair<std::string, std::string>> facts;
+};
+ModelSummary summarizeArchitecture(const std::string& architectureJson);
+
 // Every registered family, in registry order.
 const std::vector<ModelFamilyInfo>& modelFamilies();
 

@@ -52,6 +52,16 @@ const std::vector<ModelFamilyInfo>& modelFamilies() {
   return infos;
 }
 
+ModelSummary summarizeArchitecture(const std::string& architectureJson) {
+  const nlohmann::json j = nlohmann::json::parse(architectureJson, nullptr, false);
+  if (j.is_object())
+    for (const auto& f : models::familyRegistry())
+      if (f.ownsRecord && f.summarize && f.ownsRecord(j)) return f.summarize(j);
+  ModelSummary s;
+  s.title = "unknown";
+  return s;
+}
+
 ModelDescription describeModel(const std::string& path) {
   io::LoadedCheckpoint ck = io::readCheckpoint(path);
   const std::string source = ck.weights.source.empty() ? path : ck.weights.source;

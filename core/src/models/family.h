@@ -26,6 +26,10 @@ struct ModelFamily {
   // The description of a loaded checkpoint of this family (checks shapes; throws naming keys).
   std::function<ModelDescription(const io::LoadedCheckpoint& ck, const std::string& source)>
       describe;
+  // Title and facts from the family's architecture record (describe() uses it too).
+  std::function<ModelSummary(const nlohmann::json& architecture)> summarize;
+  // True when an architecture record is this family's.
+  std::function<bool(const nlohmann::json& architecture)> ownsRecord;
   // Text language models only (null for CLIP): the model with the checkpoint's weights bound.
   TextModelBuilder buildText;
 };
@@ -41,6 +45,9 @@ ModelFamily gpt2Family();     // models/gpt2/gpt2_family.cpp
 
 // True when config.json's architectures name `prefix`For..., `prefix`Model or `prefix`LMHeadModel.
 bool architectureIs(const nlohmann::json& config, const std::string& prefix);
+// Title and facts of a text family's architecture record (TextModelConfig::toJson +
+// parameter_count + format).
+ModelSummary summarizeTextRecord(const nlohmann::json& record);
 // A describe() for a text family: builds the model (strict binding) and reports its facts.
 std::function<ModelDescription(const io::LoadedCheckpoint&, const std::string&)> describeTextFamily(
     TextModelBuilder build);

@@ -190,34 +190,52 @@ bool architectureIs(const nlohmann::json& config, const std::string& prefix) {
   return false;
 }
 
+ModelSummary summarizeTextRecord(const nlohmann::json& j) {
+  auto i = [&](const char* k) { return j.value(k, static_cast<std::int64_t>(0)); };
+  const std::string family = j.value("family", std::string());
+  const bool causal = j.value("causal", false);
+  const std::string kind = causal ? "causal LM" : "masked LM";
+  const std::string fam = family == "gpt2" ? "GPT-2" : family == "bert" ? "BERT" : "RoBERTa";
+  auto n = [](std::int64_t v) { return std::to_string(v); };
+  ModelSummary s;
+  s.family = family;
+  s.title = fam + " " + kind + ", " + n(i("num_hidden_layers")) + " layers, width " + n(i("hidden_size"));
+  const std::string arch = j.value("architecture", j.value("model_type", std::string()));
+  s.facts = {{"Family", fam + " (" + kind + ")"},
+             {"Architecture", arch},
+             {"Vocabulary", n(i("vocab_size"))},
+             {"Layers", n(i("num_hidden_layers"))},
+             {"Width / heads", n(i("hidden_size")) + " / " + n(i("num_attention_heads"))},
+             {"MLP width", n(i("intermediate_size"))},
+             {"Positions", n(i("max_position_embeddings")) + " (inputs up to " +
+                               n(i("max_input_length")) + " tokens)"},
+             {"Activation", j.value("hidden_act", std::string())},
+             {"LM head", j.value("lm_head", std::string())}};
+  if (i("type_vocab_size") > 0) s.facts.insert(s.facts.begin() + 6, {"Token types", n(i("type_vocab_size"))});
+  if (i("parameter_count") > 0) s.facts.push_back({"Parameters", n(i("parameter_count"))});
+  if (j.contains("format")) s.facts.push_back({"Format", j.value("format", std::string())});
+  return s;
+}
+
 std::function<ModelDescription(const io::LoadedCheckpoint&, const std::string&)> describeTextFamily(
     TextModelBuilder build) {
   return [build](const io::LoadedCheckpoint& ck, const std::string& source) {
     const std::shared_ptr<TextLM> m = build(ck, source);
-    const TextModelConfig& c = m->config();
+    nlohmann::json j = m->config().toJson();
+    j["parameter_count"] = m->parameterCount();
+    j["format"] = ck.format;
+    j["lm_head"] = !m->hasLmHead() ? "none (encoder only)"
+                   : m->tiedHead() ? "tied to the word embeddings"
+                                   : "untied (its own weights)";
     ModelDescription d;
-    d.family = c.family;
+    d.family = m->config().family;
     d.format = ck.format;
     d.contentHash = ck.contentHash;
     d.parameterCount = m->parameterCount();
-    d.architectureJson = c.toJson().dump();
-    const std::string kind = c.causal ? "causal LM" : "masked LM";
-    const std::string fam = c.family == "gpt2" ? "GPT-2" : c.family == "bert" ? "BERT" : "RoBERTa";
-    auto n = [](std::int64_t v) { return std::to_string(v); };
-    d.title = fam + " " + kind + ", " + n(c.layers) + " layers, width " + n(c.hidden);
-    d.facts = {{"Family", fam + " (" + kind + ")"},
-               {"Architecture", c.architecture.empty() ? c.modelType : c.architecture},
-               {"Vocabulary", n(c.vocabSize)},
-               {"Layers", n(c.layers)},
-               {"Width / heads", n(c.hidden) + " / " + n(c.heads)},
-               {"MLP width", n(c.intermediate)},
-               {"Positions", n(c.maxPositions) + " (inputs up to " + n(c.maxInputLength()) +
-                                 " tokens)"},
-               {"Activation", c.activationName},
-               {"LM head", !m->hasLmHead() ? "none (encoder only)" : "tied to the word embeddings"},
-               {"Parameters", n(d.parameterCount)},
-               {"Format", ck.format}};
-    if (c.typeVocabSize > 0) d.facts.insert(d.facts.begin() + 6, {"Token types", n(c.typeVocabSize)});
+    d.architectureJson = j.dump();
+    const ModelSummary s = summarizeTextRecord(j);
+    d.title = s.title;
+    d.facts = s.facts;
     return d;
   };
 }

@@ -70,6 +70,7 @@ class TextLM : public torch::nn::Module {
   // exactly the columns vocabIds of the full logits.
   virtual at::Tensor lmLogits(const at::Tensor& hidden, const at::Tensor& vocabIds = {}) = 0;
   virtual bool hasLmHead() const { return true; }
+  virtual bool tiedHead() const { return true; }  // the LM head is the word embedding matrix
   // (V, D) word embedding matrix.
   virtual const at::Tensor& wordEmbeddingMatrix() const = 0;
 

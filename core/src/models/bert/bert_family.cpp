@@ -32,6 +32,8 @@ ModelFamily bertFamily() {
     return buildBertStyle(ck, "bert", bertNames(), source);
   };
   f.describe = describeTextFamily(f.buildText);
+  f.summarize = summarizeTextRecord;
+  f.ownsRecord = [](const nlohmann::json& j) { return j.value("family", std::string()) == "bert"; };
   return f;
 }
 

@@ -26,6 +26,7 @@ class BertLM : public TextLM {
   at::Tensor hiddenStates(const TextInputs& in) override;
   at::Tensor lmLogits(const at::Tensor& hidden, const at::Tensor& vocabIds = {}) override;
   bool hasLmHead() const override { return withHead_; }
+  bool tiedHead() const override { return !untied_; }
   const at::Tensor& wordEmbeddingMatrix() const override { return word_embeddings->weight; }
 
   torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr},

@@ -9,6 +9,38 @@
 namespace pd::models {
 
 namespace {
+// Title and facts from CLIP's architecture record (ClipArchitecture::toJson's OpenAI names).
+ModelSummary summarizeClip(const nlohmann::json& j) {
+  auto i = [&](const char* k) {
+    auto it = j.find(k);
+    return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : std::int64_t(0);
+  };
+  auto n = [](std::int64_t v) { return std::to_string(v); };
+  const bool resnet = j.value("vision", std::string()) == "resnet";
+  const std::string tower = resnet ? "ResNet" : "ViT, patch " + n(i("vision_patch_size"));
+  std::string visionLayers = n(i("vision_layers"));
+  if (j.contains("vision_layers") && j["vision_layers"].is_array()) {
+    visionLayers.clear();
+    for (const auto& v : j["vision_layers"])
+      visionLayers += (visionLayers.empty() ? "" : "-") + (v.is_number_integer() ? n(v.get<std::int64_t>()) : "?");
+  }
+  ModelSummary s;
+  s.family = "clip";
+  s.title = "CLIP " + tower + ", " + n(i("image_resolution")) + " px";
+  s.facts = {{"Family", "CLIP"},
+             {"Image tower", tower},
+             {"Resolution", n(i("image_resolution")) + " px"},
+             {"Vision width / layers", n(i("vision_width")) + " / " + visionLayers},
+             {"Text width / layers / heads", n(i("transformer_width")) + " / " +
+                                                 n(i("transformer_layers")) + " / " +
+                                                 n(i("transformer_heads"))},
+             {"Context / vocabulary", n(i("context_length")) + " / " + n(i("vocab_size"))},
+             {"Embedding", n(i("embed_dim"))},
+             {"Parameters", n(i("parameter_count"))},
+             {"Format", j.value("format", std::string())}};
+  return s;
+}
+
 ModelDescription describeClip(const io::LoadedCheckpoint& ck, const std::string& source) {
   const ClipArchitecture a = inspectClipCheckpoint(ck, source);
   ModelDescription d;
@@ -17,21 +49,9 @@ ModelDescription describeClip(const io::LoadedCheckpoint& ck, const std::string&
   d.contentHash = a.contentHash;
   d.parameterCount = a.parameterCount;
   d.architectureJson = a.toJson(-1);
-  const std::string tower =
-      a.visionIsResNet ? "ResNet" : "ViT, patch " + std::to_string(a.visionPatchSize);
-  d.title = "CLIP " + tower + ", " + std::to_string(a.imageResolution) + " px";
-  auto n = [](std::int64_t v) { return std::to_string(v); };
-  d.facts = {{"Family", "CLIP"},
-             {"Image tower", tower},
-             {"Resolution", n(a.imageResolution) + " px"},
-             {"Vision width / layers", n(a.visionWidth) + " / " + n(a.visionLayers)},
-             {"Text width / layers / heads",
-              n(a.transformerWidth) + " / " + n(a.transformerLayers) + " / " +
-                  n(a.transformerHeads)},
-             {"Context / vocabulary", n(a.contextLength) + " / " + n(a.vocabSize)},
-             {"Embedding", n(a.embedDim)},
-             {"Parameters", n(a.parameterCount)},
-             {"Format", a.format}};
+  const ModelSummary s = summarizeClip(nlohmann::json::parse(d.architectureJson));
+  d.title = s.title;
+  d.facts = s.facts;
   return d;
 }
 }  // namespace
@@ -53,6 +73,10 @@ ModelFamily clipFamily() {
     return visual && tokens;
   };
   f.describe = describeClip;
+  f.summarize = summarizeClip;
+  f.ownsRecord = [](const nlohmann::json& j) {
+    return j.contains("transformer_width") && j.contains("embed_dim");
+  };
   return f;
 }
 

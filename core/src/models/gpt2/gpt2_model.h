@@ -19,6 +19,7 @@ class Gpt2LM : public TextLM {
   at::Tensor hiddenStates(const TextInputs& in) override;
   at::Tensor lmLogits(const at::Tensor& hidden, const at::Tensor& vocabIds = {}) override;
   const at::Tensor& wordEmbeddingMatrix() const override { return wte->weight; }
+  bool tiedHead() const override { return !untied_; }
 
   torch::nn::Embedding wte{nullptr}, wpe{nullptr};
   Transformer h{nullptr};

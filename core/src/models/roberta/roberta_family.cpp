@@ -33,6 +33,8 @@ ModelFamily robertaFamily() {
     return buildBertStyle(ck, "roberta", robertaNames(), source);
   };
   f.describe = describeTextFamily(f.buildText);
+  f.summarize = summarizeTextRecord;
+  f.ownsRecord = [](const nlohmann::json& j) { return j.value("family", std::string()) == "roberta"; };
   return f;
 }
 

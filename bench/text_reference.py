@@ -59,7 +59,9 @@ ACT = {"gelu": torch.nn.functional.gelu, "gelu_new": gelu_new, "relu": torch.rel
 NEG = torch.finfo(torch.float32).min
 
 
-def bert_forward(sd, cfg, ids, mask, tt=None, pos=None, family="bert"):
+def bert_forward(sd, cfg, ids, mask, tt=None, pos=None, family="bert", head=True):
+    """(last_hidden_state, MLM logits over the whole vocabulary at every position); head=False:
+    (last_hidden_state, None), the encoder only."""
     p = family + "."
     if (p + "embeddings.word_embeddings.weight") not in sd:
         p = ""
@@ -96,6 +98,8 @@ def bert_forward(sd, cfg, ids, mask, tt=None, pos=None, family="bert"):
         m = lin(act(lin(x, q_ + "intermediate.dense")), q_ + "output.dense")
         x = ln(m + x, q_ + "output.LayerNorm")
     hidden = x
+    if not head:
+        return hidden, None
     if family == "roberta":
         hdn, hln, bias = "lm_head.dense", "lm_head.layer_norm", "lm_head.bias"
     else:

@@ -33,4 +33,42 @@ struct ClipEncodeBench {
 std::vector<ClipEncodeBench> benchClipEncode(const std::string& backbone, int batch, int reps,
                                              int threads);
 
+// `bench text-encode`: cloze scoring of real sentences with a masked LM at BERT-base shapes
+// (random weights, HF initialisation), ours (TextScorer: sorted by length, padded per batch, LM
+// head only at the mask over the label words) against the usual reference loop (every input
+// padded to `referenceLength`, the MLM head over the whole vocabulary at every position), run by
+// bench/text_encode_reference.py with the same weights in the same bench run. Also the plain
+// forward: our hiddenStates on the reference's padded batches against its encoder alone.
+struct TextEncodeBenchOptions {
+  int sentences = 256;  // from sentiment-amazon, -imdb and -yelp in turn (fixed picks)
+  int layers = 12;      // BERT-base: 12 layers, width 768, 12 heads, vocab 30522
+  int batch = 32;
+  int reps = 1;               // timed passes over all sentences (after a warm-up), per side
+  int threads = 0;            // intra-op threads for both sides (0: all cores)
+  int referenceLength = 128;  // the reference pads to this (inputs are cut to fit it)
+  bool skipReference = false;
+  std::string python = "/usr/bin/python3";
+  std::string referenceScript;  // empty: <source>/bench/text_encode_reference.py
+  std::string workDir;          // empty: a temporary folder, removed afterwards
+};
+
+struct TextEncodeBenchResult {
+  int sentences = 0, layers = 0, hidden = 0, heads = 0, vocab = 0, batch = 0, reps = 0;
+  int threads = 0, referenceLength = 0, labelWords = 0;
+  int minLength = 0, maxLength = 0;  // tokens, [CLS] ... [SEP]
+  double meanLength = 0;
+  int batchesPadded = 0;          // our batches (per length bucket)
+  double paddedTokens = 0;        // positions our scorer runs (sum of batch x bucket length)
+  double oursSeconds = 0;         // cloze scoring of all sentences (per pass)
+  double oursForwardSeconds = 0;  // hiddenStates on the padded-to-referenceLength batches
+  // Reference (negative when skipped).
+  double referenceSeconds = -1, referenceForwardSeconds = -1;
+  double maxScoreDiff = -1;   // max |ours - reference| over sentences x label words
+  double maxHiddenDiff = -1;  // max |ours - reference| of the hidden state at the mask
+  std::string referenceTorch;
+  int referenceThreads = 0;
+  std::string workDir;  // kept only when given
+};
+TextEncodeBenchResult benchTextEncode(const TextEncodeBenchOptions& options);
+
 }  // namespace pd

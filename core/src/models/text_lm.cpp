@@ -223,7 +223,6 @@ std::function<ModelDescription(const io::LoadedCheckpoint&, const std::string&)>
     const std::shared_ptr<TextLM> m = build(ck, source);
     nlohmann::json j = m->config().toJson();
     j["parameter_count"] = m->parameterCount();
-    j["format"] = ck.format;
     j["lm_head"] = !m->hasLmHead() ? "none (encoder only)"
                    : m->tiedHead() ? "tied to the word embeddings"
                                    : "untied (its own weights)";
@@ -236,7 +235,8 @@ std::function<ModelDescription(const io::LoadedCheckpoint&, const std::string&)>
     const ModelSummary s = summarizeTextRecord(j);
     d.title = s.title;
     d.facts = s.facts;
-    return d;
+    d.facts.push_back({"Format", ck.format});  // not in the record: the same model in another
+    return d;                                   // file format has the same architecture
   };
 }
 

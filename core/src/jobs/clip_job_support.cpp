@@ -152,6 +152,26 @@ std::vector<Prediction> toPredictions(const std::vector<ScoredItem>& items) {
   return out;
 }
 
+void recordZeroShotRun(Project& p, RunSink& sink, const json& spec, const ZeroShotResult& r,
+                       const std::vector<FinalMetric>& extraRows) {
+  std::vector<std::string> ids;
+  for (const auto& it : r.items) ids.push_back(it.id);
+  recordInputs(p, sink, spec, r.datasetName, r.classNames, itemListHash(ids));
+  RunRecord info = p.run(sink.runId());
+  if (info.templateName.empty())
+    info.templateName = !r.templateSet.empty()   ? r.templateSet
+                        : r.templates.size() == 1 ? r.templates.front()
+                                                  : std::to_string(r.templates.size()) +
+                                                        " templates";
+  p.updateRunInfo(info);
+  p.addPredictions(sink.runId(), toPredictions(r.items));
+  auto rows = metricRows(r.metrics);
+  rows.push_back({"seconds", r.seconds});
+  rows.push_back({"items_per_second", r.itemsPerSecond});
+  rows.insert(rows.end(), extraRows.begin(), extraRows.end());
+  p.setFinalMetrics(sink.runId(), rows);
+}
+
 std::vector<FinalMetric> metricRows(const Metrics& m) {
   return {{"accuracy", m.accuracy}, {"top5", m.top5},       {"macro_f1", m.macroF1},
           {"ece", m.ece},           {"ci_low", m.ciLow},    {"ci_high", m.ciHigh},

@@ -64,6 +64,10 @@ std::string datasetHash(const std::string& path);
 void recordInputs(Project& p, RunSink& sink, const json& s, const std::string& datasetName,
                   const std::vector<std::string>& classNames, const std::string& splitHash);
 std::vector<Prediction> toPredictions(const std::vector<ScoredItem>& items);
+// What a zero-shot run records (CLIP and text): inputs, the template name shown in reports, every
+// prediction, the metrics (+ seconds, items/s and `extraRows`).
+void recordZeroShotRun(Project& p, RunSink& sink, const json& spec, const ZeroShotResult& r,
+                       const std::vector<FinalMetric>& extraRows = {});
 std::vector<FinalMetric> metricRows(const Metrics& m);
 std::string readFile(const std::string& path);
 

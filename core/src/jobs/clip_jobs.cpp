@@ -79,21 +79,7 @@ class ZeroShotKind : public JobKind {
     z.cacheDir = s["cache"];
     z.limit = s["test_limit"];
     ZeroShotResult r = runZeroShot(z, &ctx);
-    std::vector<std::string> ids;
-    for (const auto& it : r.items) ids.push_back(it.id);
-    recordInputs(p, sink, s, r.datasetName, r.classNames, itemListHash(ids));
-    RunRecord info = p.run(sink.runId());
-    if (info.templateName.empty())
-      info.templateName = !r.templateSet.empty()   ? r.templateSet
-                          : r.templates.size() == 1 ? r.templates.front()
-                                                    : std::to_string(r.templates.size()) +
-                                                          " templates";
-    p.updateRunInfo(info);
-    p.addPredictions(sink.runId(), toPredictions(r.items));
-    auto rows = metricRows(r.metrics);
-    rows.push_back({"seconds", r.seconds});
-    rows.push_back({"items_per_second", r.itemsPerSecond});
-    p.setFinalMetrics(sink.runId(), rows);
+    recordZeroShotRun(p, sink, s, r);
     p.addNote(sink.runId(), "templates:\n" + [&] {
       std::string t;
       for (const auto& x : r.templates) t += x + "\n";

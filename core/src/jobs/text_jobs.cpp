@@ -7,7 +7,6 @@
 #include "common/text_split.h"
 #include "jobs/clip_job_support.h"
 #include "jobs/job_registry.h"
-#include "promptdesk/hash.h"
 #include "promptdesk/project.h"
 #include "promptdesk/text_models.h"
 
@@ -81,20 +80,8 @@ class TextZeroShotKind : public JobKind {
     z.limit = s["test_limit"];
     TextZeroShotResult t = runTextZeroShot(z, &ctx);
     const ZeroShotResult& r = t.result;
-    std::vector<std::string> ids;
-    for (const auto& it : r.items) ids.push_back(it.id);
-    recordInputs(p, sink, s, r.datasetName, r.classNames, itemListHash(ids));
-    RunRecord info = p.run(sink.runId());
-    if (info.templateName.empty())
-      info.templateName = r.templates.size() == 1 ? r.templates.front()
-                                                  : std::to_string(r.templates.size()) + " templates";
-    p.updateRunInfo(info);
-    p.addPredictions(sink.runId(), toPredictions(r.items));
-    auto rows = metricRows(r.metrics);
-    rows.push_back({"seconds", r.seconds});
-    rows.push_back({"items_per_second", r.itemsPerSecond});
-    rows.push_back({"truncated_items", static_cast<double>(t.truncatedItems)});
-    p.setFinalMetrics(sink.runId(), rows);
+    recordZeroShotRun(p, sink, s, r,
+                      {{"truncated_items", static_cast<double>(t.truncatedItems)}});
     std::string note = "scoring: " + t.scoring + ", tokenizer: " + t.tokenizer + "\ntemplates:\n";
     for (const auto& x : r.templates) note += x + "\n";
     note += "label words:\n";

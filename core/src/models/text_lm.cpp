@@ -136,6 +136,23 @@ std::string configString(const nlohmann::json& c, const char* key, const std::st
   return it->get<std::string>();
 }
 
+std::string configArchitecture(const nlohmann::json& c) {
+  auto it = c.find("architectures");
+  if (it == c.end() || !it->is_array() || it->empty() || !(*it)[0].is_string()) return {};
+  return (*it)[0].get<std::string>();
+}
+
+BlockOptions blockOptions(const TextModelConfig& c, bool preNorm) {
+  BlockOptions o;
+  o.width = c.hidden;
+  o.heads = c.heads;
+  o.mlpWidth = c.intermediate;
+  o.activation = c.activation;
+  o.eps = c.eps;
+  o.preNorm = preNorm;
+  return o;
+}
+
 void checkTextConfig(const TextModelConfig& c, const std::string& where) {
   auto positive = [&](std::int64_t v, const char* name) {
     if (v <= 0 || v > (1ll << 24))

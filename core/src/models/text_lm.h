@@ -100,6 +100,10 @@ double configDouble(const nlohmann::json& c, const char* key, double fallback,
                     const std::string& where);
 std::string configString(const nlohmann::json& c, const char* key, const std::string& fallback,
                          const std::string& where);
+// config.json's architectures[0] ("" when absent).
+std::string configArchitecture(const nlohmann::json& c);
+// The shared blocks at a text config's sizes (post-LN for BERT-style encoders, pre-LN for GPT-2).
+BlockOptions blockOptions(const TextModelConfig& c, bool preNorm);
 // The common consistency checks (positive sizes, hidden % heads == 0).
 void checkTextConfig(const TextModelConfig& c, const std::string& where);
 

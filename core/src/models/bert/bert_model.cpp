@@ -23,14 +23,7 @@ BertLM::BertLM(const TextModelConfig& c, bool withHead, bool untiedDecoder)
     token_type_embeddings =
         register_module("token_type_embeddings", torch::nn::Embedding(c.typeVocabSize, c.hidden));
   embeddings_ln = register_module("embeddings_ln", layerNorm(c.hidden, c.eps));
-  BlockOptions o;
-  o.width = c.hidden;
-  o.heads = c.heads;
-  o.mlpWidth = c.intermediate;
-  o.activation = c.activation;
-  o.eps = c.eps;
-  o.preNorm = false;
-  encoder = register_module("encoder", Transformer(o, c.layers));
+  encoder = register_module("encoder", Transformer(blockOptions(c, false), c.layers));
   if (withHead_) {
     head_dense = register_module("head_dense", torch::nn::Linear(c.hidden, c.hidden));
     head_ln = register_module("head_ln", layerNorm(c.hidden, c.eps));
@@ -130,9 +123,7 @@ TextModelConfig bertStyleConfig(const nlohmann::json& config, const std::string&
                 where);
   }
   c.modelType = configString(cfg, "model_type", family, where);
-  if (cfg.contains("architectures") && cfg["architectures"].is_array() &&
-      !cfg["architectures"].empty() && cfg["architectures"][0].is_string())
-    c.architecture = cfg["architectures"][0];
+  c.architecture = configArchitecture(cfg);
   c.vocabSize = configInt(cfg, "vocab_size", roberta ? 50265 : 30522, where);
   c.hidden = configInt(cfg, "hidden_size", 768, where);
   c.layers = configInt(cfg, "num_hidden_layers", 12, where);

@@ -8,14 +8,7 @@ namespace pd::models {
 Gpt2LM::Gpt2LM(const TextModelConfig& c, bool untiedHead) : TextLM(c), untied_(untiedHead) {
   wte = register_module("wte", torch::nn::Embedding(c.vocabSize, c.hidden));
   wpe = register_module("wpe", torch::nn::Embedding(c.maxPositions, c.hidden));
-  BlockOptions o;
-  o.width = c.hidden;
-  o.heads = c.heads;
-  o.mlpWidth = c.intermediate;
-  o.activation = c.activation;
-  o.eps = c.eps;
-  o.preNorm = true;
-  h = register_module("h", Transformer(o, c.layers));
+  h = register_module("h", Transformer(blockOptions(c, true), c.layers));
   ln_f = register_module(
       "ln_f", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden}).eps(c.eps)));
   if (untied_) lm_head_weight = register_parameter("lm_head_weight", at::zeros({c.vocabSize, c.hidden}));
@@ -68,9 +61,7 @@ std::shared_ptr<TextLM> buildGpt2(const io::LoadedCheckpoint& ck, const std::str
   TextModelConfig c;
   c.family = "gpt2";
   c.modelType = configString(config, "model_type", "gpt2", cw);
-  if (config.contains("architectures") && config["architectures"].is_array() &&
-      !config["architectures"].empty() && config["architectures"][0].is_string())
-    c.architecture = config["architectures"][0];
+  c.architecture = configArchitecture(config);
   c.vocabSize = configInt(config, "vocab_size", 50257, cw);
   c.hidden = configInt(config, "n_embd", 768, cw);
   c.layers = configInt(config, "n_layer", 12, cw);

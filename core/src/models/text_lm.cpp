@@ -38,6 +38,29 @@ std::int64_t TextLM::parameterCount() const {
   return n;
 }
 
+void TextLM::setKeyBindings(std::vector<KeyBinding> bindings) {
+  keyBindings_ = std::move(bindings);
+}
+
+const KeyBinding& TextLM::keyBinding(const std::string& key) const {
+  for (const auto& b : keyBindings_)
+    if (b.key == key) return b;
+  std::string some;
+  for (std::size_t i = 0; i < keyBindings_.size() && i < 4; ++i)
+    some += (i ? ", " : "") + keyBindings_[i].key;
+  throw Error("the " + config_.family + " model has no tensor '" + key + "'" +
+                  (some.empty() ? std::string() : " (its keys look like: " + some + ", ...)"),
+              key);
+}
+
+at::Tensor TextLM::moduleTensor(const std::string& target) const {
+  for (const auto& p : named_parameters(true))
+    if (p.key() == target) return p.value();
+  for (const auto& b : named_buffers(true))
+    if (b.key() == target) return b.value();
+  throw Error("internal: the model has no module tensor '" + target + "'", target);
+}
+
 namespace {
 void checkIdRange(const at::Tensor& t, std::int64_t limit, const char* name, const char* what) {
   if (!t.defined() || t.numel() == 0) return;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "io/checkpoint.h"
+#include "models/layers/binding.h"
 #include "models/layers/transformer.h"
 
 namespace pd::models {
@@ -76,6 +77,16 @@ class TextLM : public torch::nn::Module {
 
   // Frozen weights (requires_grad false), eval mode.
   void freeze();
+
+  // The checkpoint's own names (HF keys, e.g. "bert.encoder.layer.0.attention.self.query.bias")
+  // of the module's tensors, as the family bound them. Methods that train or save backbone
+  // tensors (BitFit, LayerNorms, partial-k) address them by these names.
+  void setKeyBindings(std::vector<KeyBinding> bindings);
+  const std::vector<KeyBinding>& keyBindings() const { return keyBindings_; }
+  // The binding of `key`; throws pd::Error naming the key when the model has no such tensor.
+  const KeyBinding& keyBinding(const std::string& key) const;
+  // The module tensor (a parameter or buffer) a binding points into.
+  at::Tensor moduleTensor(const std::string& target) const;
   std::int64_t parameterCount() const;
 
  protected:
@@ -85,6 +96,7 @@ class TextLM : public torch::nn::Module {
   at::Tensor attentionMaskOrOnes(const TextInputs& in, std::int64_t n, std::int64_t t) const;
   std::int64_t prefixLength(const TextInputs& in) const;
   TextModelConfig config_;
+  std::vector<KeyBinding> keyBindings_;
 };
 
 // Builds a text model from a loaded checkpoint (config.json + weights), detecting the family.

@@ -90,9 +90,13 @@ class Method {
 };
 
 // A registered method: its public description and a factory over its completed options.
+// CLIP methods give `make`; text methods (BERT, RoBERTa, GPT-2; methods/text_common/) give
+// `makeText`; a method that works on both gives both.
+class TextMethod;
 struct MethodEntry {
   MethodInfo info;
   std::function<std::unique_ptr<Method>(const nlohmann::json& options)> make;
+  std::function<std::unique_ptr<TextMethod>(const nlohmann::json& options)> makeText;
 };
 
 // The registry's list (registry.cpp) and a lookup by method name (not preset).

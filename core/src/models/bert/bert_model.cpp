@@ -231,6 +231,7 @@ std::shared_ptr<TextLM> buildBertStyle(const io::LoadedCheckpoint& ck, const std
     bind.ignoreIf([pre](const std::string& k) { return startsWith(k, pre); });
   }
   bind.apply(*model);
+  model->setKeyBindings(bind.bindings());
   model->freeze();
   return model;
 }

@@ -131,6 +131,7 @@ std::shared_ptr<TextLM> buildGpt2(const io::LoadedCheckpoint& ck, const std::str
     return endsWith(k, ".attn.bias") || endsWith(k, ".attn.masked_bias");
   });
   bind.apply(*model);
+  model->setKeyBindings(bind.bindings());
   model->freeze();
   return model;
 }

@@ -51,6 +51,33 @@ void WeightBinder::transpose(const std::string& target, const std::string& key) 
 void WeightBinder::concat(const std::string& target, const std::vector<std::string>& keys) {
   rules_[target] = Rule{Op::Concat, keys};
 }
+std::vector<KeyBinding> WeightBinder::bindings() const {
+  std::vector<KeyBinding> out;
+  for (const auto& [target, rule] : rules_) {
+    std::int64_t offset = 0;
+    for (const auto& k : rule.keys) {
+      KeyBinding b;
+      b.key = k;
+      b.target = target;
+      b.transposed = rule.op == Op::Transpose;
+      if (rule.op == Op::Concat) {
+        b.rowOffset = offset;
+        b.rows = sd_.has(k) ? sd_.tensors.at(k).size(0) : 0;
+        offset += b.rows;
+      }
+      out.push_back(std::move(b));
+    }
+  }
+  return out;
+}
+
+at::Tensor keyView(const KeyBinding& b, const at::Tensor& t) {
+  if (!t.defined()) return t;
+  if (b.transposed) return t.t();
+  if (b.rows >= 0) return t.narrow(0, b.rowOffset, b.rows);
+  return t;
+}
+
 void WeightBinder::ignore(const std::string& key) { ignored_[key] = true; }
 void WeightBinder::ignoreIf(std::function<bool(const std::string&)> p) {
   ignoreIf_.push_back(std::move(p));

@@ -17,6 +17,16 @@
 
 namespace pd::models {
 
+// Where one checkpoint key lives in a module after binding: the module tensor `target`, whole
+// (copy), transposed (Conv1D), or rows [rowOffset, rowOffset + rows) of it (concatenated q/k/v).
+struct KeyBinding {
+  std::string key, target;
+  bool transposed = false;
+  std::int64_t rowOffset = 0, rows = -1;  // rows -1: the whole tensor
+};
+// The module tensor `t` (or its gradient) seen in the checkpoint key's own layout (a view).
+at::Tensor keyView(const KeyBinding& b, const at::Tensor& t);
+
 class WeightBinder {
  public:
   // `sd` must outlive the binder. `source` names the checkpoint in messages.
@@ -39,6 +49,8 @@ class WeightBinder {
   // Binds every parameter and buffer of `module`; throws pd::Error (context: source) listing
   // missing keys, unexpected keys and shape mismatches. Copies under NoGradGuard.
   void apply(torch::nn::Module& module) const;
+  // Every bound key with its place in the module (valid once the keys are in `sd`).
+  std::vector<KeyBinding> bindings() const;
 
  private:
   enum class Op { Copy, Transpose, Concat };

@@ -263,7 +263,15 @@ FewShotRunResult runFewShot(const FewShotRunSpec& spec, JobContext* job) {
   const auto bb = loadBackbone(spec.modelPath);
   // Stage 3a: the method from the registry, with its completed options.
   const nlohmann::json options = nlohmann::json::parse(rm.optionsJson);
-  std::unique_ptr<methods::Method> method = methods::methodEntry(rm.method->name).make(options);
+  const methods::MethodEntry& entry = methods::methodEntry(rm.method->name);
+  if (!entry.make) {
+    std::string fams;
+    for (const auto& f : entry.info.families) fams += (fams.empty() ? "" : ", ") + f;
+    throw Error("method '" + rm.method->name + "' does not work on CLIP models (it works on: " +
+                    fams + ")",
+                "method");
+  }
+  std::unique_ptr<methods::Method> method = entry.make(options);
   TaskData t = prepareTask(spec, *bb, *method, job);
   const auto& names = t.task.classNames;
 

@@ -1,5 +1,8 @@
+#include <algorithm>
 // Helpers shared by the CLIP job kinds (see clip_job_support.h).
 #include "jobs/clip_job_support.h"
+
+#include "common/options.h"
 
 #include <chrono>
 #include <fstream>
@@ -42,6 +45,64 @@ std::mutex& cacheMutex() {
 
 }  // namespace
 
+
+bool isTextMethodInfo(const MethodInfo& m) {
+  for (const auto& f : m.families)
+    if (f == "bert" || f == "roberta" || f == "gpt2") return true;
+  return false;
+}
+
+namespace {
+bool onSide(const MethodInfo& m, bool text) {
+  if (text) return isTextMethodInfo(m);
+  for (const auto& f : m.families)
+    if (f == "clip") return true;
+  return false;
+}
+}  // namespace
+
+void methodOptionsOf(Schema& s, bool text) {
+  std::vector<std::string> seen;
+  for (const MethodInfo& m : registeredMethods()) {
+    if (!onSide(m, text)) continue;
+    for (const OptionSpec& o : m.options) {
+      if (std::find(seen.begin(), seen.end(), o.name) != seen.end()) continue;
+      seen.push_back(o.name);
+      std::string users;
+      for (const MethodInfo& u : registeredMethods())
+        if (onSide(u, text) && options::find(u.options, o.name))
+          users += (users.empty() ? "" : ", ") + u.name;
+      OptionSpec x = o;
+      x.defaultJson = "null";
+      x.help = o.help + " [" + users + "; empty: the method's default, " + o.defaultJson + "]";
+      x.choices = o.choices;
+      s.k.options.push_back(std::move(x));
+    }
+  }
+}
+
+bool isMethodOptionOf(const std::string& key, bool text) {
+  for (const MethodInfo& m : registeredMethods())
+    if (onSide(m, text) && options::find(m.options, key)) return true;
+  return false;
+}
+
+std::vector<std::string> methodChoicesOf(bool text) {
+  std::vector<std::string> out;
+  for (const MethodInfo& m : registeredMethods()) {
+    if (!onSide(m, text)) continue;
+    out.push_back(m.name);
+    for (const auto& p : m.presets) out.push_back(p.name);
+  }
+  return out;
+}
+
+json methodOverrides(const MethodInfo& m, const json& spec) {
+  json o = json::object();
+  for (const OptionSpec& x : m.options)
+    if (spec.contains(x.name) && !spec[x.name].is_null()) o[x.name] = spec[x.name];
+  return o;
+}
 
 DatasetOptions datasetOptions(const json& s) {
   DatasetOptions o;

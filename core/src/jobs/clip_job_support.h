@@ -15,6 +15,7 @@
 
 #include "jobs/job_registry.h"
 #include "promptdesk/dataset.h"
+#include "promptdesk/methods.h"
 #include "promptdesk/metrics.h"
 #include "promptdesk/project.h"
 #include "promptdesk/zero_shot.h"
@@ -51,6 +52,16 @@ struct Schema {
     opt("template", "string", "\"\"", "name of the prompt/template shown in reports");
   }
 };
+
+// The registered methods of one side: CLIP methods (text = false) or text-model methods
+// (families bert / roberta / gpt2). Their option schema (every option once, null default: "the
+// method's own default"), whether a key is one of their options, their names and presets.
+bool isTextMethodInfo(const MethodInfo& m);
+void methodOptionsOf(Schema& s, bool text);
+bool isMethodOptionOf(const std::string& key, bool text);
+std::vector<std::string> methodChoicesOf(bool text);
+// The method's overrides of a normalized spec: its non-null keys the method declares.
+json methodOverrides(const MethodInfo& m, const json& spec);
 
 DatasetOptions datasetOptions(const json& spec);
 std::string absPath(const std::string& p);

@@ -92,27 +92,8 @@ class ZeroShotKind : public JobKind {
 // A few-shot spec names a registered method or preset ("method") and may set any option that
 // method declares, at the top level of the spec. The schema lists every registered method's
 // options once, with a null default: "the method's (or preset's) own default".
-void methodOptions(Schema& s) {
-  std::vector<std::string> seen;
-  for (const MethodInfo& m : registeredMethods())
-    for (const OptionSpec& o : m.options) {
-      if (std::find(seen.begin(), seen.end(), o.name) != seen.end()) continue;
-      seen.push_back(o.name);
-      std::string users;
-      for (const MethodInfo& u : registeredMethods())
-        if (options::find(u.options, o.name)) users += (users.empty() ? "" : ", ") + u.name;
-      OptionSpec x = o;
-      x.defaultJson = "null";
-      x.help = o.help + " [" + users + "; empty: the method's default, " + o.defaultJson + "]";
-      s.k.options.push_back(std::move(x));
-    }
-}
-
-bool isMethodOption(const std::string& key) {
-  for (const MethodInfo& m : registeredMethods())
-    if (options::find(m.options, key)) return true;
-  return false;
-}
+void methodOptions(Schema& s) { methodOptionsOf(s, false); }
+bool isMethodOption(const std::string& key) { return isMethodOptionOf(key, false); }
 
 // Specs written before methods declared their options (they hold "batch", and 0 / "variant" /
 // false / "" meant "the variant's default"): today's keys, with the sentinels left out.
@@ -165,7 +146,7 @@ JobKindInfo fewShotInfo() {
       "(resumable), accuracy, predictions and the learned prompt.";
   s.modelAndDataset();
   s.opt("method", "choice", "\"coop\"", "method or preset (promptdesk-cli methods)").choices =
-      methodChoices();
+      methodChoicesOf(false);
   s.opt("shots", "int", "16", "training images per class (0 for zero-shot)", 0, 10000);
   s.opt("seed", "int", "1", "few-shot sample and training seed", 0, 2147483647);
   methodOptions(s);
@@ -285,7 +266,7 @@ JobKindInfo experimentInfo() {
   s.k.grid = true;
   s.modelAndDataset();
   std::string names;
-  for (const auto& c : methodChoices()) names += (names.empty() ? "" : ", ") + c;
+  for (const auto& c : methodChoicesOf(false)) names += (names.empty() ? "" : ", ") + c;
   s.opt("methods", "string", "\"zeroshot,ensemble,linear-probe,coop,coop-csc,cocoop\"",
         "comma list of methods and presets: " + names);
   s.opt("shots", "string", "\"1,2,4,8,16\"", "comma list of shots per class");

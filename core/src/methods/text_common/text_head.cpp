@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "promptdesk/error.h"
+#include "promptdesk/text_methods.h"
 
 namespace pd::methods {
 
@@ -211,3 +212,7 @@ std::unique_ptr<TextHead> makeTextHead(const std::string& kind, const TextBackbo
 }
 
 }  // namespace pd::methods
+
+namespace pd {
+const std::vector<std::string>& textHeadChoices() { return methods::textHeadKinds(); }
+}  // namespace pd

@@ -101,6 +101,18 @@ struct TextTaskSpec {
   // Frozen tensors a head needs that the checkpoint lacks (frozen.* of a golden: the pooler).
   std::map<std::string, at::Tensor> frozen;
   std::uint64_t seed = 1;
+  // Head options. mlp: hidden blocks k of the MLP-k head (VPT's MLP: k x [Linear(D, D), ReLU,
+  // BatchNorm1d, Dropout 0.1], then Linear(D, C)).
+  int mlpLayers = 2;
+  // knowledgeable (KPT): the WordNet folder the label words are expanded from ("": $WNSEARCHDIR,
+  // else /usr/share/wordnet); words of more than kptMaxTokenSplit tokens are dropped (<= 0: all
+  // kept, scored by their first token); the refinement on the training inputs drops words with a
+  // token among the kptCandidateFrac of the vocabulary of lowest prior, and (kptCalibrate)
+  // divides the word probabilities by their prior. See methods/text_common/heads/text_heads.h.
+  std::string wordnetDir;
+  int kptMaxTokenSplit = -1;
+  double kptCandidateFrac = 0.5;
+  bool kptCalibrate = true;
 };
 
 class TextHead;
@@ -128,6 +140,9 @@ class TextMethod {
   at::Tensor loss(const TextEncoded& enc, const TextBatch& batch,
                   std::map<std::string, at::Tensor>* outputs = nullptr,
                   const at::Tensor& logitsVocabIds = {});
+  // Positions of the model's table the method takes before the text (virtual tokens, prefix
+  // length): inputs are cut to the model's positions minus this.
+  virtual std::int64_t reservedPositions() const { return 0; }
   // The training loop's options (lr, steps, batch, ...), declared in the method's config.
   virtual const TextTrainOptions& trainOptions() const = 0;
   // Options and facts recorded with a run (the PEFT config fields where PEFT has the method).

@@ -9,6 +9,7 @@
 
 #include "common/text_split.h"
 #include "io/json_limits.h"
+#include "methods/text_common/text_setup.h"
 #include "methods/zero_shot/text_scoring.h"
 #include "models/text_lm.h"
 #include "promptdesk/error.h"
@@ -35,54 +36,6 @@ bool isTextModel(const std::string& path) {
   const std::string t = j.value("model_type", std::string());
   return t == "bert" || t == "roberta" || t == "gpt2";
 }
-
-namespace {
-
-TextTokenizer tokenizerFor(const TextZeroShotSpec& spec, const models::TextModelConfig& c,
-                           std::string& name) {
-  if (!spec.tokenizer.empty()) {
-    name = spec.tokenizer;
-    return TextTokenizer::load(spec.tokenizer);
-  }
-  std::error_code ec;
-  const fs::path dir = fs::is_directory(spec.modelPath, ec) ? fs::path(spec.modelPath)
-                                                            : fs::path(spec.modelPath).parent_path();
-  for (const char* f : {"tokenizer.json", "vocab.json", "vocab.txt"})
-    if (fs::is_regular_file(dir / f, ec)) {
-      name = dir.string();
-      return TextTokenizer::fromFolder(dir.string());
-    }
-  if (c.family == "bert") name = "bert-base-uncased";
-  else if (c.family == "gpt2") name = "gpt2";
-  else
-    throw Error("the model folder has no tokenizer files (tokenizer.json, vocab.json + merges.txt "
-                "or vocab.txt): give --tokenizer",
-                spec.modelPath);
-  return TextTokenizer::fromName(name);
-}
-
-Verbalizer verbalizerFor(const TextZeroShotSpec& spec, const std::vector<std::string>& classes) {
-  Verbalizer v;
-  if (!spec.verbalizerFile.empty()) v = Verbalizer::load(spec.verbalizerFile);
-  for (const auto& lw : spec.labelWords) {
-    const auto eq = lw.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw Error("label words must read class=word|word, got '" + lw + "'", "label words");
-    const std::string cls = lw.substr(0, eq);
-    v.setLabelWords(cls, splitTrimmed(lw.substr(eq + 1), "|", " \t"));
-  }
-  for (const auto& c : classes)
-    if (!v.hasLabelWords(c)) {
-      if (!spec.verbalizerFile.empty() || !spec.labelWords.empty())
-        throw Error("class '" + c + "' has no label words",
-                    spec.verbalizerFile.empty() ? "label words" : spec.verbalizerFile);
-      v.setLabelWords(c, {c});
-    }
-  v.checkCovers(classes, Family::MaskedLM);
-  return v;
-}
-
-}  // namespace
 
 TextZeroShotResult runTextZeroShot(const TextZeroShotSpec& spec, JobContext* ctx) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -116,7 +69,7 @@ TextZeroShotResult runTextZeroShot(const TextZeroShotSpec& spec, JobContext* ctx
   if (ctx && ctx->threads() > 0) at::set_num_threads(ctx->threads());
   const models::TextModelConfig& cfg = model->config();
   r.modelSeconds = seconds();
-  TextTokenizer tok = tokenizerFor(spec, cfg, out.tokenizer);
+  TextTokenizer tok = methods::textTokenizerFor(spec.modelPath, spec.tokenizer, cfg, out.tokenizer);
   if (tok.vocabSize() > cfg.vocabSize)
     throw Error("the tokenizer (" + tok.describe() + ") has ids up to " +
                     std::to_string(tok.vocabSize() - 1) + " but the model's vocabulary has " +
@@ -135,7 +88,7 @@ TextZeroShotResult runTextZeroShot(const TextZeroShotSpec& spec, JobContext* ctx
     t.validate(fam);
     tmpls.push_back(std::move(t));
   }
-  const Verbalizer verb = verbalizerFor(spec, classes);
+  const Verbalizer verb = methods::verbalizerFor(spec.verbalizerFile, spec.labelWords, classes);
   const prompts::TextPromptEncoder enc(tok, fam, static_cast<int>(cfg.maxInputLength()));
   methods::TextScorer scorer(*model, verb, scoring, spec.batchSize);
 

@@ -14,6 +14,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   python3-torch  # the PyTorch anchor of bench/coop_reference.py and bench/clip_encode_reference.py
   dataset-fashion-mnist
+  wordnet-base  # WordNet 3.0 database (/usr/share/wordnet): the knowledgeable verbalizer's label words
 )
 
 # npm comes with Node.js on some images (whose nodejs conflicts with Debian's npm).

@@ -4,7 +4,7 @@
 set -euo pipefail
 data="$1"; seeds="$2"; out="$3"
 res="$(cd "$data/../../resources" && pwd)"
-targets="safetensors template tokenizer coop_split text_dataset idx image template_library verbalizer project arff tokenizer_json vocab_txt merges hf_config"
+targets="safetensors template tokenizer coop_split text_dataset idx image template_library verbalizer project arff tokenizer_json vocab_txt merges hf_config wordnet"
 for t in $targets; do
   mkdir -p "$out/$t"
   if [ -d "$seeds/$t" ]; then cp -f "$seeds/$t"/* "$out/$t"/; fi
@@ -29,6 +29,13 @@ cp -f "$data/text/tokenizers/gpt2_bpe_cases.json" "$out/tokenizer_json/not-a-tok
 i=0
 for m in bert-tiny roberta-tiny gpt2-tiny; do
   { printf "\\$(printf '%03o' $i)"; cat "$data/text/models/$m/config.json"; } > "$out/hf_config/fixture-$m.json"
+  i=$((i + 1))
+done
+# wordnet: byte 0 = kind (bit 0 index) and pos (bits 1-2: noun verb adj adv), then the excerpt's files
+i=0
+for pos in noun verb adj adv; do
+  { printf "\\$(printf '%03o' $((i * 2)))"; cat "$data/text/wordnet/data.$pos"; } > "$out/wordnet/data-$pos"
+  { printf "\\$(printf '%03o' $((i * 2 + 1)))"; cat "$data/text/wordnet/index.$pos"; } > "$out/wordnet/index-$pos"
   i=$((i + 1))
 done
 echo "fuzz corpora in $out: $(for t in $targets; do printf '%s=%s ' "$t" "$(ls "$out/$t" | wc -l)"; done)"

@@ -72,6 +72,13 @@ class TextLM : public torch::nn::Module {
   virtual at::Tensor lmLogits(const at::Tensor& hidden, const at::Tensor& vocabIds = {}) = 0;
   virtual bool hasLmHead() const { return true; }
   virtual bool tiedHead() const { return true; }  // the LM head is the word embedding matrix
+  // The LM head split in two, lmLogits(h) = lmTransform(h) @ lmDecoderWeight()^T + lmDecoderBias():
+  // the transform (BERT/RoBERTa: dense, activation, LayerNorm; GPT-2: none) and the decoder
+  // (V, D) (the word embeddings when tied) with its bias (V) (undefined: none, GPT-2). Heads that
+  // replace the decoder (the soft verbalizer) keep the transform.
+  virtual at::Tensor lmTransform(const at::Tensor& hidden) { return hidden; }
+  virtual const at::Tensor& lmDecoderWeight() const { return wordEmbeddingMatrix(); }
+  virtual at::Tensor lmDecoderBias() const { return {}; }
   // (V, D) word embedding matrix.
   virtual const at::Tensor& wordEmbeddingMatrix() const = 0;
 

@@ -9,6 +9,11 @@
 
 namespace pd::methods {
 
+// The heads in methods/text_common/heads/ (text_heads.h).
+std::unique_ptr<TextHead> makeSoftVerbalizerHead(const TextBackbone&, const TextTaskSpec&);
+std::unique_ptr<TextHead> makeKnowledgeableHead(const TextBackbone&, const TextTaskSpec&);
+std::unique_ptr<TextHead> makeMlpHead(const TextBackbone&, const TextTaskSpec&);
+
 at::Tensor maskIndexInEncoding(const TextEncoded& enc, const TextBatch& batch) {
   if (!batch.maskPos.defined())
     throw Error("this head needs the mask (or prediction) position of every row", "mask_pos");
@@ -198,7 +203,8 @@ class ClassifierHead : public TextHead {
 }  // namespace
 
 const std::vector<std::string>& textHeadKinds() {
-  static const std::vector<std::string> k{"verbalizer", "classifier", "lm"};
+  static const std::vector<std::string> k{"verbalizer", "soft-verbalizer", "knowledgeable",
+                                          "classifier", "mlp", "lm"};
   return k;
 }
 
@@ -206,6 +212,9 @@ std::unique_ptr<TextHead> makeTextHead(const std::string& kind, const TextBackbo
                                        const TextTaskSpec& task) {
   if (kind == "verbalizer" || kind == "lm") return std::make_unique<VerbalizerHead>(b, task, kind);
   if (kind == "classifier") return std::make_unique<ClassifierHead>(b, task);
+  if (kind == "soft-verbalizer") return makeSoftVerbalizerHead(b, task);
+  if (kind == "knowledgeable") return makeKnowledgeableHead(b, task);
+  if (kind == "mlp") return makeMlpHead(b, task);
   std::string list;
   for (const auto& k : textHeadKinds()) list += (list.empty() ? "" : ", ") + k;
   throw Error("unknown head '" + kind + "' (known: " + list + ")", "head");

@@ -68,10 +68,14 @@ at::Tensor BertLM::hiddenStates(const TextInputs& in) {
   return encoder->forward(x, mask, in.prefixes);
 }
 
-at::Tensor BertLM::lmLogits(const at::Tensor& hidden, const at::Tensor& vocabIds) {
+at::Tensor BertLM::lmTransform(const at::Tensor& hidden) {
   if (!withHead_)
     throw Error("this checkpoint has no masked-LM head (an encoder-only checkpoint)", "lm head");
-  at::Tensor h = layerNormFp32(head_ln, activate(config_.activation, head_dense->forward(hidden)));
+  return layerNormFp32(head_ln, activate(config_.activation, head_dense->forward(hidden)));
+}
+
+at::Tensor BertLM::lmLogits(const at::Tensor& hidden, const at::Tensor& vocabIds) {
+  at::Tensor h = lmTransform(hidden);
   const at::Tensor& w = untied_ ? decoder_weight : word_embeddings->weight;
   if (!vocabIds.defined()) return at::linear(h, w, head_bias);
   return at::linear(h, w.index_select(0, vocabIds), head_bias.index_select(0, vocabIds));

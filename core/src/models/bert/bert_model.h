@@ -28,6 +28,11 @@ class BertLM : public TextLM {
   bool hasLmHead() const override { return withHead_; }
   bool tiedHead() const override { return !untied_; }
   const at::Tensor& wordEmbeddingMatrix() const override { return word_embeddings->weight; }
+  at::Tensor lmTransform(const at::Tensor& hidden) override;  // dense, activation, LayerNorm
+  const at::Tensor& lmDecoderWeight() const override {
+    return untied_ ? decoder_weight : word_embeddings->weight;
+  }
+  at::Tensor lmDecoderBias() const override { return head_bias; }
 
   torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr},
       token_type_embeddings{nullptr};

@@ -20,6 +20,7 @@ class Gpt2LM : public TextLM {
   at::Tensor lmLogits(const at::Tensor& hidden, const at::Tensor& vocabIds = {}) override;
   const at::Tensor& wordEmbeddingMatrix() const override { return wte->weight; }
   bool tiedHead() const override { return !untied_; }
+  const at::Tensor& lmDecoderWeight() const override { return untied_ ? lm_head_weight : wte->weight; }
 
   torch::nn::Embedding wte{nullptr}, wpe{nullptr};
   Transformer h{nullptr};

@@ -16,6 +16,7 @@
 #include "promptdesk/error.h"
 #include "promptdesk/jobs.h"
 #include "promptdesk/methods.h"
+#include "promptdesk/text_methods.h"
 
 namespace pd::cli {
 
@@ -123,6 +124,7 @@ pd::cli::Registrar reg("train", [](CLI::App& root, pd::cli::Outcome& out) {
   CLI::App& train = pd::cli::group(
       root, "train", "Few-shot training runs of a registered method or preset (see `methods`)");
   for (const pd::MethodInfo& m : pd::registeredMethods()) {
+    if (pd::isTextMethod(m.name)) continue;  // cmd_train_text.cpp
     addTrainCommand(train, out, m, nullptr);
     for (const auto& p : m.presets) addTrainCommand(train, out, m, &p);
   }

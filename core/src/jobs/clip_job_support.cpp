@@ -63,6 +63,7 @@ bool onSide(const MethodInfo& m, bool text) {
 
 void methodOptionsOf(Schema& s, bool text) {
   std::vector<std::string> seen;
+  for (const auto& o : s.k.options) seen.push_back(o.name);  // the kind's own come first
   for (const MethodInfo& m : registeredMethods()) {
     if (!onSide(m, text)) continue;
     for (const OptionSpec& o : m.options) {
@@ -99,8 +100,15 @@ std::vector<std::string> methodChoicesOf(bool text) {
 
 json methodOverrides(const MethodInfo& m, const json& spec) {
   json o = json::object();
-  for (const OptionSpec& x : m.options)
-    if (spec.contains(x.name) && !spec[x.name].is_null()) o[x.name] = spec[x.name];
+  for (const OptionSpec& x : m.options) {
+    if (!spec.contains(x.name) || spec[x.name].is_null()) continue;
+    // A kind-level choice shared with a method (text "head": "" = the method's default) is no
+    // override when empty.
+    if (x.type == "choice" && spec[x.name] == "" &&
+        std::find(x.choices.begin(), x.choices.end(), "") == x.choices.end())
+      continue;
+    o[x.name] = spec[x.name];
+  }
   return o;
 }
 

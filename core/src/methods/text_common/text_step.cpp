@@ -144,6 +144,10 @@ TextStepResult runTextStep(const TextStepRequest& r) {
   json options = json::object();
   for (auto it = cfg.begin(); it != cfg.end(); ++it) {
     const std::string& k = it.key();
+    if (it.value().is_null()) {  // PEFT writes null for unused fields (encoder_hidden_size)
+      res.configIgnored.push_back(k);
+      continue;
+    }
     auto f = modelFacts.find(k);
     if (f != modelFacts.end() && it.value().is_number_integer()) {
       if (it.value().get<std::int64_t>() != f->second)

@@ -343,7 +343,7 @@ TextFewShotResult runTextFewShot(const TextFewShotSpec& spec, JobContext* ctx) {
     Example e;
     e.ids = p.ids;
     e.typeIds = p.typeIds;
-    // PENDING(helper prompts): e.softSlots = p.softSlots;
+    e.softSlots = p.softSlots;
     e.predictPos = cfg.causal ? static_cast<int>(p.ids.size()) - 1 : p.maskPos;
     e.label = it.label;
     return e;
@@ -560,6 +560,8 @@ TextFewShotResult runTextFewShot(const TextFewShotSpec& spec, JobContext* ctx) {
                         {"options", rm.optionsJson},
                         {"family", cfg.family},
                         {"head", res.head},
+                        {"classes", json(res.classNames).dump()},
+                        {"label_word_ids", json(task.labelWordIds).dump()},
                         {"model_hash", ck.contentHash},
                         {"model_path", spec.modelPath},
                         {"peft_config", peft.dump()},

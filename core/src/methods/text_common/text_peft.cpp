@@ -7,6 +7,7 @@
 // key/values), checked against the model's sizes.
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -58,6 +59,9 @@ PeftExportResult exportPeftAdapter(const std::string& learnedFile, const std::st
   config["promptdesk_method"] = method;
   config["promptdesk_options"] = json::parse(meta("options"));
   config["promptdesk_head"] = sd.metadata.count("head") ? sd.metadata.at("head") : "";
+  if (sd.metadata.count("classes")) config["promptdesk_classes"] = json::parse(sd.metadata.at("classes"));
+  if (sd.metadata.count("label_word_ids"))
+    config["promptdesk_label_word_ids"] = json::parse(sd.metadata.at("label_word_ids"));
   if (!config.contains("base_model_name_or_path"))
     config["base_model_name_or_path"] =
         sd.metadata.count("model_path") ? sd.metadata.at("model_path") : "";
@@ -148,7 +152,23 @@ PeftReadResult readPeftAdapter(const std::string& dir, const std::string& modelP
   b.modelPath = modelPath;
   methods::TextTaskSpec task;
   task.head = "lm";  // no head tensors: the adaptation alone is checked
-  method->setup(b, task);
+  try {
+    method->setup(b, task);
+  } catch (const Error&) {
+    // A head-only method (linear, MLP-k): its recorded head over its recorded classes.
+    task.head = config.value("promptdesk_head", std::string());
+    const auto& kinds = textHeadChoices();
+    if (std::find(kinds.begin(), kinds.end(), task.head) == kinds.end()) task.head.clear();
+    if (config.contains("promptdesk_classes") && config["promptdesk_classes"].is_array())
+      for (const auto& c : config["promptdesk_classes"]) task.classNames.push_back(c.get<std::string>());
+    if (config.contains("promptdesk_label_word_ids"))
+      task.labelWordIds =
+          config["promptdesk_label_word_ids"].get<std::vector<std::vector<std::vector<int>>>>();
+    method = entry.makeText(json::parse(rm.optionsJson));
+    method->setup(b, task);
+    method->loadLearned(tensors, stPath);
+    return r;
+  }
   // Head tensors (classifier.*, pooler.*, head_*) are not part of the adaptation.
   std::map<std::string, at::Tensor> adaptation;
   std::set<std::string> own;

@@ -14,6 +14,8 @@ namespace pd::methods {
 
 MethodEntry zeroShotMethod();     // zero_shot/zero_shot_method.cpp
 MethodEntry linearProbeMethod();  // linear_probe/linear_probe_method.cpp
+MethodEntry prefixTuningMethod();  // prefix_tuning/prefix_tuning.cpp
+MethodEntry pTuningV2Method();     // p_tuning_v2/p_tuning_v2.cpp
 
 const std::vector<MethodEntry>& methodEntries() {
   static const std::vector<MethodEntry> all{
@@ -21,6 +23,8 @@ const std::vector<MethodEntry>& methodEntries() {
       linearProbeMethod(),
       coopMethod(),
       cocoopMethod(),
+      prefixTuningMethod(),
+      pTuningV2Method(),
   };
   return all;
 }

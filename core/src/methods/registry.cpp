@@ -14,6 +14,9 @@ namespace pd::methods {
 
 MethodEntry zeroShotMethod();     // zero_shot/zero_shot_method.cpp
 MethodEntry linearProbeMethod();  // linear_probe/linear_probe_method.cpp
+MethodEntry promptTuningMethod(), pTuningMethod();  // prompt_tuning/, p_tuning/
+MethodEntry adapterMethod(), bitfitMethod();  // adapter/adapter.cpp, bitfit/bitfit.cpp
+MethodEntry linearMethod(), partialKMethod(), fullFinetuneMethod(), lmBffMethod();  // finetune/
 MethodEntry prefixTuningMethod();  // prefix_tuning/prefix_tuning.cpp
 MethodEntry pTuningV2Method();     // p_tuning_v2/p_tuning_v2.cpp
 
@@ -23,6 +26,9 @@ const std::vector<MethodEntry>& methodEntries() {
       linearProbeMethod(),
       coopMethod(),
       cocoopMethod(),
+      promptTuningMethod(), pTuningMethod(),
+      adapterMethod(), bitfitMethod(),
+      linearMethod(), partialKMethod(), fullFinetuneMethod(), lmBffMethod(),
       prefixTuningMethod(),
       pTuningV2Method(),
   };

@@ -12,6 +12,8 @@ bool isInput(PartKind k) {
   return k == PartKind::Input || k == PartKind::InputA || k == PartKind::InputB;
 }
 bool bytePiece(const TextTokenizer& t) { return t.kind() != TextTokenizerKind::WordPiece; }
+// Pieces that are not tokenized from text: the mask token and soft slots.
+bool fixedPiece(PartKind k) { return k == PartKind::Mask || k == PartKind::Soft; }
 }  // namespace
 
 TextPromptEncoder::TextPromptEncoder(const TextTokenizer& tokenizer, Family family, int maxLength)
@@ -20,6 +22,20 @@ TextPromptEncoder::TextPromptEncoder(const TextTokenizer& tokenizer, Family fami
   specials_ = tok_.numSpecialTokens(false);
   if (family == Family::MaskedLM && tok_.maskId() < 0)
     throw Error("the tokenizer has no mask token, so it cannot serve a masked LM", tok_.describe());
+  const TextSpecialTokens& sp = tok_.specialTokens();
+  placeholder_ = 0;
+  for (int id : {sp.unk, sp.eos, sp.bos, sp.cls})
+    if (id >= 0 && id != sp.pad) {
+      placeholder_ = id;
+      break;
+    }
+  if (placeholder_ == sp.pad) placeholder_ = sp.pad == 0 ? 1 : 0;
+}
+
+std::vector<int> TextPromptEncoder::softSlotInit(const Template& tmpl) const {
+  RenderInput in;
+  in.text = in.textA = in.textB = "x";
+  return encode(tmpl, in).softInit;
 }
 
 EncodedPrompt TextPromptEncoder::encode(const Template& tmpl, const RenderInput& input) const {
@@ -33,6 +49,7 @@ EncodedPrompt TextPromptEncoder::encode(const Template& tmpl, const RenderInput&
   struct Piece {
     PartKind kind;
     std::vector<int> ids;
+    std::vector<int> init;  // Soft: per slot, the initialising token id or -1
   };
   std::vector<Piece> pieces;
   std::vector<std::string> texts;
@@ -40,11 +57,20 @@ EncodedPrompt TextPromptEncoder::encode(const Template& tmpl, const RenderInput&
   for (const RenderedSpan& s : r.spans) {
     if (s.part < 0 || s.kind == PartKind::Label) break;
     if (s.kind == PartKind::Mask) {
-      pieces.push_back({PartKind::Mask, {tok_.maskId()}});
+      pieces.push_back({PartKind::Mask, {tok_.maskId()}, {}});
       texts.emplace_back();
       continue;
     }
-    pieces.push_back({s.kind, {}});
+    if (s.kind == PartKind::Soft) {
+      // {soft:N}: N slots; {soft:"words"}: tokenized below, once the spacing before is known.
+      const TemplatePart& tp = tmpl.parts()[static_cast<std::size_t>(s.part)];
+      Piece p{PartKind::Soft, {}, {}};
+      if (tp.count > 0) p.init.assign(static_cast<std::size_t>(tp.count), -1);
+      pieces.push_back(std::move(p));
+      texts.push_back(tp.count > 0 ? std::string() : tp.text);
+      continue;
+    }
+    pieces.push_back({s.kind, {}, {}});
     texts.push_back(r.text.substr(static_cast<std::size_t>(s.byteBegin),
                                   static_cast<std::size_t>(s.byteEnd - s.byteBegin)));
   }
@@ -52,7 +78,7 @@ EncodedPrompt TextPromptEncoder::encode(const Template& tmpl, const RenderInput&
   // remembered: it belongs to the label's first token.
   auto stripTrailing = [&](std::size_t upto) {  // pieces [0, upto): strip the last text's spaces
     for (std::size_t j = upto; j-- > 0;) {
-      if (pieces[j].kind == PartKind::Mask) return false;
+      if (fixedPiece(pieces[j].kind)) return false;
       std::string& t = texts[j];
       if (t.empty()) continue;
       const bool had = isSpace(t.back());
@@ -70,17 +96,35 @@ EncodedPrompt TextPromptEncoder::encode(const Template& tmpl, const RenderInput&
     out.spaceBeforeLabel = hadSpace || !tmpl.has(PartKind::Label) || texts.empty() ||
                            texts.back().empty();
   }
+  // Soft parts: the words of {soft:"words"} are tokenized as the template places them (after a
+  // space when white space precedes the part); the white space before a slot is dropped.
+  for (std::size_t j = 0; j < pieces.size(); ++j) {
+    if (pieces[j].kind != PartKind::Soft) continue;
+    const bool prevText = j > 0 && !fixedPiece(pieces[j - 1].kind);
+    const bool spaceBefore = prevText && !texts[j - 1].empty() && isSpace(texts[j - 1].back());
+    if (prevText)
+      while (!texts[j - 1].empty() && isSpace(texts[j - 1].back())) texts[j - 1].pop_back();
+    if (pieces[j].init.empty()) {
+      std::string words = texts[j];
+      while (!words.empty() && isSpace(words.front())) words.erase(words.begin());
+      pieces[j].init = tok_.encode(spaceBefore && bytePiece(tok_) ? " " + words : words);
+      if (pieces[j].init.empty())
+        throw Error("the soft words '" + texts[j] + "' tokenize to nothing", "template");
+    }
+    texts[j].clear();
+    pieces[j].ids.assign(pieces[j].init.size(), placeholder_);
+  }
   // Whitespace at the end of a piece goes to the start of the next text piece: byte-level BPE
   // attaches a space to the word after it, so the pieces tokenize as the whole string would.
   std::string carry;
   for (std::size_t j = 0; j < pieces.size(); ++j) {
-    if (pieces[j].kind == PartKind::Mask) {
+    if (fixedPiece(pieces[j].kind)) {
       carry.clear();
       continue;
     }
     texts[j] = carry + texts[j];
     carry.clear();
-    const bool nextIsText = j + 1 < pieces.size() && pieces[j + 1].kind != PartKind::Mask;
+    const bool nextIsText = j + 1 < pieces.size() && !fixedPiece(pieces[j + 1].kind);
     if (nextIsText) {
       std::size_t k = texts[j].size();
       while (k > 0 && isSpace(texts[j][k - 1])) --k;
@@ -89,7 +133,7 @@ EncodedPrompt TextPromptEncoder::encode(const Template& tmpl, const RenderInput&
     }
   }
   for (std::size_t j = 0; j < pieces.size(); ++j)
-    if (pieces[j].kind != PartKind::Mask && !texts[j].empty()) pieces[j].ids = tok_.encode(texts[j]);
+    if (!fixedPiece(pieces[j].kind) && !texts[j].empty()) pieces[j].ids = tok_.encode(texts[j]);
 
   // Fit: cut the longest input piece from its end until the whole fits.
   auto total = [&] {
@@ -114,11 +158,21 @@ EncodedPrompt TextPromptEncoder::encode(const Template& tmpl, const RenderInput&
     longest->ids.resize(longest->ids.size() - std::min(excess, longest->ids.size()));
     out.truncated = true;
   }
-  std::vector<int> body;
+  std::vector<int> body, softBody;
   std::vector<char> inputBody;
   int maskAt = -1;
+  bool soft = false;
   for (const auto& p : pieces) {
     if (p.kind == PartKind::Mask) maskAt = static_cast<int>(body.size());
+    if (p.kind == PartKind::Soft) {
+      soft = true;
+      for (int id : p.init) {
+        softBody.push_back(static_cast<int>(out.softInit.size()));
+        out.softInit.push_back(id);
+      }
+    } else {
+      softBody.insert(softBody.end(), p.ids.size(), -1);
+    }
     body.insert(body.end(), p.ids.begin(), p.ids.end());
     inputBody.insert(inputBody.end(), p.ids.size(), isInput(p.kind) ? 1 : 0);
   }
@@ -139,6 +193,11 @@ EncodedPrompt TextPromptEncoder::encode(const Template& tmpl, const RenderInput&
   out.fromInput.assign(out.ids.size(), 0);
   for (std::size_t i = 0; i < inputBody.size() && lead + i < out.ids.size(); ++i)
     out.fromInput[lead + i] = inputBody[i];
+  if (soft) {
+    out.softSlots.assign(out.ids.size(), -1);
+    for (std::size_t i = 0; i < softBody.size() && lead + i < out.ids.size(); ++i)
+      out.softSlots[lead + i] = softBody[i];
+  }
   return out;
 }
 

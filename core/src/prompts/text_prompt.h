@@ -5,6 +5,13 @@
 // tokenized on its own, as OpenPrompt does, so the mask and the label word land on exact
 // positions. An over-long input is cut inside its {text} parts (the template itself is never
 // cut); a template that alone does not fit is a TemplateError.
+//
+// Soft parts (OpenPrompt's MixedTemplate): {soft:N} becomes N slots, {soft:"words"} one slot per
+// token of the words (tokenized where the template puts them: after a space when one precedes
+// the part). A slot is one placeholder id in `ids` (placeholderId()) and its index k in
+// `softSlots`; a method with learned vectors (prompt tuning, P-tuning's template placement)
+// puts its k-th vector there. Whitespace before a soft part is dropped (a slot has no spacing);
+// whitespace after it goes to the next word, as after the mask.
 #include <string>
 #include <vector>
 
@@ -21,6 +28,12 @@ struct EncodedPrompt {
   bool spaceBeforeLabel = false;  // the label (mask or continuation) follows a space
   bool truncated = false;         // input text was cut to fit
   std::vector<char> fromInput;    // per id: 1 when it came from {text}/{text_a}/{text_b}
+  // Per id: -1 for an ordinary token, k >= 0 at the template's k-th soft slot (slots counted
+  // in template order over all soft parts). Empty when the template has no soft part.
+  std::vector<int> softSlots;
+  // Per soft slot k: the token id of the words that initialise it ({soft:"words"}), -1 for the
+  // slots of {soft:N} (random init).
+  std::vector<int> softInit;
 };
 
 class TextPromptEncoder {
@@ -38,15 +51,23 @@ class TextPromptEncoder {
   // or becomes [UNK].
   std::vector<int> labelWordIds(const std::string& word, bool afterSpace) const;
 
+  // Per soft slot of `tmpl` (template order): the initialising token id ({soft:"words"}) or
+  // -1 ({soft:N}); what encode() gives as softInit (it does not depend on the input).
+  std::vector<int> softSlotInit(const Template& tmpl) const;
+
   const TextTokenizer& tokenizer() const { return tok_; }
   Family family() const { return family_; }
   int maxLength() const { return maxLength_; }
+  // The id written at soft slots: the tokenizer's unknown token (never the padding id, which
+  // RoBERTa's positions skip), else its end / start / [CLS] token, else 0.
+  int placeholderId() const { return placeholder_; }
 
  private:
   const TextTokenizer& tok_;
   Family family_;
   int maxLength_;
   int specials_;  // special tokens the frame adds to one sequence
+  int placeholder_ = 0;
 };
 
 // One label word as a tokenizer sees it, for the verbalizer check.

@@ -1,7 +1,4 @@
 #pragma once
-// >>> NOTE TO CONCURRENT SESSIONS (temporary, removed before release): before building or
-// >>> committing, read /tmp/helper_common.md (build lock, git discipline: commit only your own
-// >>> files by pathspec, never git add -A / stash / reset). <<<
 // Heads of the text methods: how the adapted model's hidden states become class scores.
 //   verbalizer      OpenPrompt's ManualVerbalizer: the LM head at the mask (masked LM) or at the
 //                   last context token (causal LM, next-token), only over the label words'

@@ -1,7 +1,4 @@
 #pragma once
-// >>> NOTE TO CONCURRENT SESSIONS (temporary, removed before release): before building or
-// >>> committing, read /tmp/helper_common.md (build lock, git discipline: commit only your own
-// >>> files by pathspec, never git add -A / stash / reset). <<<
 // The method interface of the text half (BERT, RoBERTa, GPT-2): Prompt Tuning, P-Tuning,
 // Prefix-Tuning, P-Tuning v2, adapters, BitFit, partial-k, linear / MLP-k heads, full and
 // prompt-based fine-tuning. A text method is two things composed:

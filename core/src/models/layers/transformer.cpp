@@ -172,11 +172,19 @@ ResidualAttentionBlockImpl::ResidualAttentionBlockImpl(const BlockOptions& o) : 
 at::Tensor ResidualAttentionBlockImpl::forward(const at::Tensor& x, const at::Tensor& mask,
                                                const PrefixKV& prefix) {
   if (options.preNorm) {
-    at::Tensor y = x + attn->forward(layerNormFp32(ln_1, x), mask, prefix);
-    return y + mlp->forward(layerNormFp32(ln_2, y));
+    at::Tensor a = attn->forward(layerNormFp32(ln_1, x), mask, prefix);
+    if (attnOutputAdapter) a = attnOutputAdapter(a);
+    at::Tensor y = x + a;
+    at::Tensor m = mlp->forward(layerNormFp32(ln_2, y));
+    if (mlpOutputAdapter) m = mlpOutputAdapter(m);
+    return y + m;
   }
-  at::Tensor y = layerNormFp32(ln_1, x + attn->forward(x, mask, prefix));
-  return layerNormFp32(ln_2, y + mlp->forward(y));
+  at::Tensor a = attn->forward(x, mask, prefix);
+  if (attnOutputAdapter) a = attnOutputAdapter(a);
+  at::Tensor y = layerNormFp32(ln_1, x + a);
+  at::Tensor m = mlp->forward(y);
+  if (mlpOutputAdapter) m = mlpOutputAdapter(m);
+  return layerNormFp32(ln_2, y + m);
 }
 
 std::pair<at::Tensor, at::Tensor> ResidualAttentionBlockImpl::forwardSharedPrefix(
@@ -184,8 +192,11 @@ std::pair<at::Tensor, at::Tensor> ResidualAttentionBlockImpl::forwardSharedPrefi
   TORCH_CHECK(options.preNorm, "the shared-prefix path is for pre-LN blocks");
   auto [ap, as] =
       attn->forwardSharedPrefix(layerNormFp32(ln_1, xp), layerNormFp32(ln_1, xs), maskP, maskS);
+  if (attnOutputAdapter) ap = attnOutputAdapter(ap), as = attnOutputAdapter(as);
   at::Tensor yp = xp + ap, ys = xs + as;
-  return {yp + mlp->forward(layerNormFp32(ln_2, yp)), ys + mlp->forward(layerNormFp32(ln_2, ys))};
+  at::Tensor mp = mlp->forward(layerNormFp32(ln_2, yp)), ms = mlp->forward(layerNormFp32(ln_2, ys));
+  if (mlpOutputAdapter) mp = mlpOutputAdapter(mp), ms = mlpOutputAdapter(ms);
+  return {yp + mp, ys + ms};
 }
 
 TransformerImpl::TransformerImpl(const BlockOptions& o, std::int64_t layers) {

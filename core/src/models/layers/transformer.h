@@ -14,6 +14,7 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -91,10 +92,15 @@ struct MlpImpl : torch::nn::Module {
 };
 TORCH_MODULE(Mlp);
 
+// A function applied to a sublayer's output (N, L, D) -> (N, L, D) before the residual add
+// (Houlsby adapters). Empty: none.
+using SublayerAdapter = std::function<at::Tensor(const at::Tensor&)>;
+
 struct ResidualAttentionBlockImpl : torch::nn::Module {
   explicit ResidualAttentionBlockImpl(const BlockOptions& options);
-  // pre-LN:  y = x + attn(ln_1(x));  out = y + mlp(ln_2(y))
-  // post-LN: y = ln_1(x + attn(x));  out = ln_2(y + mlp(y))
+  // pre-LN:  y = x + A(attn(ln_1(x)));  out = y + M(mlp(ln_2(y)))
+  // post-LN: y = ln_1(x + A(attn(x)));  out = ln_2(y + M(mlp(y)))
+  // A = attnOutputAdapter, M = mlpOutputAdapter (identity when unset, at no cost).
   at::Tensor forward(const at::Tensor& x, const at::Tensor& mask, const PrefixKV& prefix = {});
   // The block on shared-prefix groups (see MultiheadAttentionImpl::forwardSharedPrefix; pre-LN
   // blocks only).
@@ -105,6 +111,11 @@ struct ResidualAttentionBlockImpl : torch::nn::Module {
   MultiheadAttention attn{nullptr};
   torch::nn::LayerNorm ln_1{nullptr}, ln_2{nullptr};
   Mlp mlp{nullptr};
+  // Set by a method (adapters) on the output of the attention's out_proj (BERT's
+  // attention.output.dense, GPT-2's attn.c_proj) and of the MLP's c_proj (BERT's output.dense,
+  // GPT-2's mlp.c_proj); the method that sets them clears them when it goes away. They are not
+  // module parameters (the method owns its tensors), so the block's state_dict is unchanged.
+  SublayerAdapter attnOutputAdapter, mlpOutputAdapter;
 };
 TORCH_MODULE(ResidualAttentionBlock);
 

@@ -215,7 +215,17 @@ TextStepResult runTextStep(const TextStepRequest& r) {
       used.insert(k);
     }
   std::vector<methods::NamedTensor> trainable = method->trainable();
-  methods::assignNamed(trainable, params, r.goldenPath + " (param.*)");
+  try {
+    methods::assignNamed(trainable, params, r.goldenPath + " (param.*)");
+  } catch (const Error&) {
+    // Options that do not fit the inputs (P + T over the positions) are the more basic error:
+    // a forward on the inputs reports them (naming the option) before the shape mismatch.
+    {
+      at::NoGradGuard ng;
+      method->encode(batch, false);
+    }
+    throw;
+  }
   const methods::TrainableCount count = methods::countTrainable(trainable, *model);
   res.trainable = count.trained;
   res.backbone = count.backbone;

@@ -196,7 +196,9 @@ class TextFewShotKind : public JobKind {
     json s = json::parse(spec);
     const ResolvedMethod rm = resolveMethod(s["method"], "{}", "text-fewshot.method");
     for (const OptionSpec& o : info().options)
-      if (isMethodOptionOf(o.name, true) && !options::find(rm.method->options, o.name))
+      // "head" is also the kind's own option (the task's head), never cleared.
+      if (o.name != "head" && isMethodOptionOf(o.name, true) &&
+          !options::find(rm.method->options, o.name))
         s[o.name] = nullptr;
     resolveMethod(s["method"], methodOverrides(*rm.method, s).dump(), "text-fewshot");
     return s.dump();

@@ -3,7 +3,7 @@
 # on 120 real IMDB sentences (Sentiment Labelled Sentences) with the tiny BERT and GPT-2
 # fixtures; recording in a project (series, dev accuracy, predictions, the learned artifact);
 # the PEFT export and its read-back; the text experiment grid with the finished cells reused;
-# and the errors: a NaN learning rate, P over the positions, resuming another model's checkpoint.
+# and the errors: an lr out of range, a model with an inf weight (NaN loss), P over the positions, resuming another model's checkpoint.
 set -u
 cli="$1"; data="$2/text"
 fail() { echo "FAIL: $*"; exit 1; }
@@ -94,8 +94,22 @@ grep -qi "skipped\|reused" "$tmp/err2" "$tmp/g2" || fail "the second grid run di
 
 # 5. Errors name the field.
 "$cli" train prompt-tuning --model "$bert" --tokenizer "$bv" "${common[@]}" --max-steps 5 \
-  --lr 1e30 --out "$tmp/nan" >/dev/null 2>"$tmp/err" && fail "lr 1e30 accepted"
-grep -q "loss became NaN at step" "$tmp/err" || fail "NaN message: $(cat "$tmp/err")"
+  --lr 1e30 --out "$tmp/lr" >/dev/null 2>"$tmp/err" && fail "lr 1e30 accepted"
+grep -q -- "--lr" "$tmp/err" || fail "lr range message: $(cat "$tmp/err")"
+# A checkpoint holding one inf weight: the first loss is not finite, the run stops and says so.
+mkdir "$tmp/infmodel"; cp "$bert/config.json" "$tmp/infmodel/"
+/usr/bin/python3 - "$bert/model.safetensors" "$tmp/infmodel/model.safetensors" <<'PY'
+import json, struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+n = struct.unpack('<Q', b[:8])[0]; h = json.loads(b[8:8 + n])
+k = next(k for k in h if k.endswith('layer.1.output.dense.bias'))
+off = 8 + n + h[k]['data_offsets'][0]
+b[off:off + 4] = struct.pack('<f', float('inf'))
+open(sys.argv[2], 'wb').write(b)
+PY
+"$cli" train prompt-tuning --model "$tmp/infmodel" --tokenizer "$bv" "${common[@]}" --max-steps 5 \
+  --out "$tmp/nan" >/dev/null 2>"$tmp/err" && fail "a model with an inf weight trained"
+grep -q "loss became NaN at step 1, before any update" "$tmp/err" || fail "NaN message: $(cat "$tmp/err")"
 "$cli" train prompt-tuning --model "$bert" --tokenizer "$bv" "${common[@]}" --max-steps 2 \
   --num-virtual-tokens 600 --out "$tmp/big" >/dev/null 2>"$tmp/err" && fail "P 600 accepted"
 grep -q "num_virtual_tokens" "$tmp/err" || fail "P too large: $(cat "$tmp/err")"

@@ -1,3 +1,4 @@
+#include <algorithm>
 // The method registry: every method's declaration is well-formed (defaults valid for their own
 // checks), presets resolve, the job schema offers every option of every method, specs validate
 // per method (errors name the field), legacy specs upgrade to today's form, grids expand once.
@@ -8,6 +9,7 @@
 #include "common/options.h"
 #include "methods/common/method.h"
 #include "methods/coop/coop.h"
+#include "methods/text_common/text_method.h"
 #include "promptdesk/coop.h"
 #include "promptdesk/error.h"
 #include "promptdesk/grid.h"
@@ -57,8 +59,13 @@ class TestMethods : public QObject {
         const json opts = json::parse(r.optionsJson), over = json::parse(p.overridesJson);
         for (auto it = over.begin(); it != over.end(); ++it) QCOMPARE(opts[it.key()], it.value());
       }
-      // The factory accepts the completed defaults.
-      QVERIFY(pd::methods::methodEntry(m.name).make(json::parse(pd::resolveMethod(m.name).optionsJson)));
+      // The factory accepts the completed defaults: a CLIP method's `make`, a text method's
+      // `makeText`, at least one of them.
+      const auto& entry = pd::methods::methodEntry(m.name);
+      QVERIFY2(entry.make || entry.makeText, m.name.c_str());
+      const json defaults = json::parse(pd::resolveMethod(m.name).optionsJson);
+      if (entry.make) QVERIFY2(entry.make(defaults), m.name.c_str());
+      if (entry.makeText) QVERIFY2(entry.makeText(defaults), m.name.c_str());
     }
     const auto choices = pd::methodChoices();
     for (const char* v : {"zeroshot", "ensemble", "linear-probe", "coop", "coop-csc", "coop-middle",
@@ -95,20 +102,47 @@ class TestMethods : public QObject {
   }
 
   void jobSchemaOffersEveryMethodOption() {
-    for (const char* kind : {"clip-fewshot", "clip-fewshot-experiment"}) {
+    // CLIP kinds offer every CLIP method's options; text kinds every text method's.
+    const std::pair<const char*, bool> kinds[] = {{"clip-fewshot", true},
+                                                  {"clip-fewshot-experiment", true},
+                                                  {"text-fewshot", false},
+                                                  {"text-fewshot-experiment", false}};
+    int checked = 0;
+    for (const auto& [kind, clip] : kinds) {
       auto info = pd::jobKindInfo(kind);
-      QVERIFY(info);
-      for (const auto& m : pd::registeredMethods())
+      QVERIFY2(info, kind);
+      for (const auto& m : pd::registeredMethods()) {
+        const bool isClip = std::find(m.families.begin(), m.families.end(), "clip") != m.families.end();
+        if (isClip != clip) continue;
+        ++checked;
         for (const auto& o : m.options) {
           const pd::OptionSpec* s = pd::options::find(info->options, o.name);
           QVERIFY2(s, (std::string(kind) + " lacks " + o.name).c_str());
-          QCOMPARE(s->type, o.type);
-          QCOMPARE(s->defaultJson, std::string("null"));  // the method's own default
+          QVERIFY2(s->type == o.type, (std::string(kind) + " " + m.name + "." + o.name + ": " + s->type + " vs " + o.type).c_str());
+          // The method's own default (the text kinds' `head` is the kind's own option).
+          if (clip || o.name != "head") QCOMPARE(s->defaultJson, std::string("null"));
         }
+      }
     }
-    auto fs = pd::jobKindInfo("clip-fewshot");
-    const auto* method = pd::options::find(fs->options, "method");
-    QVERIFY(method->choices == pd::methodChoices());
+    QVERIFY(checked >= 8);
+    // Each kind's `method` choices are exactly the methods and presets of its side.
+    for (const auto& [kind, clip] : {std::pair<const char*, bool>{"clip-fewshot", true},
+                                     std::pair<const char*, bool>{"text-fewshot", false}}) {
+      std::vector<std::string> want;
+      for (const auto& m : pd::registeredMethods()) {
+        const bool isClip = std::find(m.families.begin(), m.families.end(), "clip") != m.families.end();
+        if (isClip != clip) continue;
+        want.push_back(m.name);
+        for (const auto& p : m.presets) want.push_back(p.name);
+      }
+      const auto info = pd::jobKindInfo(kind);
+      QVERIFY2(info, kind);
+      const auto* method = pd::options::find(info->options, "method");
+      std::string got, exp;
+      if (method) for (const auto& c : method->choices) got += c + ",";
+      for (const auto& c : want) exp += c + ",";
+      QVERIFY2(method && got == exp, (std::string(kind) + ": " + got + " vs " + exp).c_str());
+    }
   }
 
   void fewShotSpecsValidatePerMethod() {

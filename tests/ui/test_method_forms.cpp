@@ -12,16 +12,31 @@ class TestMethodForms : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void formHasEveryMethodOption() {
-    for (const char* kind : {"clip-fewshot", "clip-fewshot-experiment"}) {
+    // The CLIP kinds' forms hold every option of the CLIP methods, the text kinds' forms every
+    // option of the text methods (BERT, RoBERTa, GPT-2).
+    const std::pair<const char*, bool> kinds[] = {{"clip-fewshot", true},
+                                                  {"clip-fewshot-experiment", true},
+                                                  {"text-fewshot", false},
+                                                  {"text-fewshot-experiment", false}};
+    int checked = 0;
+    for (const auto& [kind, clip] : kinds) {
+      QVERIFY2(pd::jobKindInfo(kind), kind);
       const auto schema = pd::ui::schemaFromRegistry(pd::jobKindInfo(kind)->options);
-      for (const auto& m : pd::registeredMethods())
+      for (const auto& m : pd::registeredMethods()) {
+        const bool isClip = std::find(m.families.begin(), m.families.end(), "clip") != m.families.end();
+        if (isClip != clip) continue;
+        ++checked;
         for (const auto& o : m.options) {
           auto it = std::find_if(schema.begin(), schema.end(),
                                  [&](const pd::ui::OptionSpec& s) { return s.name == o.name; });
           QVERIFY2(it != schema.end(), (std::string(kind) + ": " + o.name).c_str());
-          QVERIFY(it->defaultValue.empty() || o.type == "bool" || o.type == "choice");
+          QVERIFY2(it->defaultValue.empty() || o.type == "bool" || o.type == "choice" ||
+                       (!clip && o.name == "head"),
+                   (std::string(kind) + ": " + o.name).c_str());
         }
+      }
     }
+    QVERIFY(checked >= 8);
   }
   void emptyFieldsKeepThePresetsDefaults() {
     const auto schema = pd::ui::schemaFromRegistry(pd::jobKindInfo("clip-fewshot")->options);

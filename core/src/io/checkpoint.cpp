@@ -22,7 +22,7 @@ using json = nlohmann::json;
 
 bool isHfClipConfig(const json& c) {
   if (!c.is_object()) return false;
-  if (c.value("model_type", std::string()) == "clip") return true;
+  if (stringOr(c, "model_type") == "clip") return true;
   auto a = c.find("architectures");
   if (a != c.end() && a->is_array())
     for (const auto& x : *a)

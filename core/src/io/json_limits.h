@@ -52,4 +52,17 @@ inline std::string readJsonFileText(const std::string& path,
   return text;
 }
 
+// Lenient reads of untrusted objects: `j[key]` when j is an object holding a value of that type,
+// else `fallback` (nlohmann's value() throws type_error on a wrong type).
+inline std::string stringOr(const nlohmann::json& j, const char* key, std::string fallback = {}) {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+inline std::int64_t intOr(const nlohmann::json& j, const char* key, std::int64_t fallback = 0) {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : fallback;
+}
+
 }  // namespace pd::io

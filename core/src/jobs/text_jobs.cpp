@@ -32,6 +32,13 @@ namespace {
 
 using namespace detail;
 
+// The `head` option's values: "" (each method's default) and every registered head.
+std::vector<std::string> headChoices() {
+  std::vector<std::string> c{""};
+  for (const auto& k : textHeadChoices()) c.push_back(k);
+  return c;
+}
+
 JobKindInfo textZeroShotInfo() {
   Schema s;
   s.k.kind = "text-zero-shot";
@@ -145,11 +152,7 @@ JobKindInfo textFewShotInfo() {
   s.opt("head", "choice", "\"\"",
         "how classes are read (empty: the method's default): verbalizer (label words at the "
         "mask), classifier (pooled [CLS]), ...")
-      .choices = [] {
-    std::vector<std::string> c{""};
-    for (const auto& k : textHeadChoices()) c.push_back(k);
-    return c;
-  }();
+      .choices = headChoices();
   const auto choices = methodChoicesOf(true);
   s.opt("method", "choice", choices.empty() ? "\"\"" : json(choices.front()).dump(),
         "text method or preset (promptdesk-cli methods)")
@@ -276,7 +279,8 @@ JobKindInfo textExperimentInfo() {
   s.k.grid = true;
   textInputs(s);
   s.opt("template", "string", "\"\"", "the template (as text-fewshot)");
-  s.opt("head", "string", "\"\"", "head for every method (empty: each method's default)");
+  s.opt("head", "choice", "\"\"", "head for every method (empty: each method's default)").choices =
+      headChoices();
   std::string names;
   for (const auto& c : methodChoicesOf(true)) names += (names.empty() ? "" : ", ") + c;
   s.opt("methods", "string", "\"prompt-tuning,p-tuning,prefix-tuning,adapter,bitfit,lm-bff\"",

@@ -159,6 +159,14 @@ std::string configString(const nlohmann::json& c, const char* key, const std::st
   return it->get<std::string>();
 }
 
+bool configBool(const nlohmann::json& c, const char* key, bool fallback, const std::string& where) {
+  auto it = c.find(key);
+  if (it == c.end() || it->is_null()) return fallback;
+  if (!it->is_boolean())
+    throw Error(std::string("'") + key + "' must be true or false, got " + it->dump(), where);
+  return it->get<bool>();
+}
+
 std::string configArchitecture(const nlohmann::json& c) {
   auto it = c.find("architectures");
   if (it == c.end() || !it->is_array() || it->empty() || !(*it)[0].is_string()) return {};
@@ -231,16 +239,25 @@ bool architectureIs(const nlohmann::json& config, const std::string& prefix) {
 }
 
 ModelSummary summarizeTextRecord(const nlohmann::json& j) {
-  auto i = [&](const char* k) { return j.value(k, static_cast<std::int64_t>(0)); };
-  const std::string family = j.value("family", std::string());
-  const bool causal = j.value("causal", false);
+  // The record is ours, but it is read back from a project file: a field of the wrong type shows
+  // as 0 or "" rather than throwing out of a summary.
+  auto i = [&](const char* k) -> std::int64_t {
+    auto it = j.find(k);
+    return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+  };
+  auto str = [&](const char* k) -> std::string {
+    auto it = j.find(k);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  const std::string family = str("family");
+  const bool causal = j.contains("causal") && j["causal"].is_boolean() && j["causal"].get<bool>();
   const std::string kind = causal ? "causal LM" : "masked LM";
   const std::string fam = family == "gpt2" ? "GPT-2" : family == "bert" ? "BERT" : "RoBERTa";
   auto n = [](std::int64_t v) { return std::to_string(v); };
   ModelSummary s;
   s.family = family;
   s.title = fam + " " + kind + ", " + n(i("num_hidden_layers")) + " layers, width " + n(i("hidden_size"));
-  const std::string arch = j.value("architecture", j.value("model_type", std::string()));
+  const std::string arch = str("architecture").empty() ? str("model_type") : str("architecture");
   s.facts = {{"Family", fam + " (" + kind + ")"},
              {"Architecture", arch},
              {"Vocabulary", n(i("vocab_size"))},
@@ -249,11 +266,11 @@ ModelSummary summarizeTextRecord(const nlohmann::json& j) {
              {"MLP width", n(i("intermediate_size"))},
              {"Positions", n(i("max_position_embeddings")) + " (inputs up to " +
                                n(i("max_input_length")) + " tokens)"},
-             {"Activation", j.value("hidden_act", std::string())},
-             {"LM head", j.value("lm_head", std::string())}};
+             {"Activation", str("hidden_act")},
+             {"LM head", str("lm_head")}};
   if (i("type_vocab_size") > 0) s.facts.insert(s.facts.begin() + 6, {"Token types", n(i("type_vocab_size"))});
   if (i("parameter_count") > 0) s.facts.push_back({"Parameters", n(i("parameter_count"))});
-  if (j.contains("format")) s.facts.push_back({"Format", j.value("format", std::string())});
+  if (!str("format").empty()) s.facts.push_back({"Format", str("format")});
   return s;
 }
 

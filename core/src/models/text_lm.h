@@ -120,6 +120,8 @@ double configDouble(const nlohmann::json& c, const char* key, double fallback,
 std::string configString(const nlohmann::json& c, const char* key, const std::string& fallback,
                          const std::string& where);
 // config.json's architectures[0] ("" when absent).
+// A boolean field; a value of another type is an error naming the key.
+bool configBool(const nlohmann::json& c, const char* key, bool fallback, const std::string& where);
 std::string configArchitecture(const nlohmann::json& c);
 // The shared blocks at a text config's sizes (post-LN for BERT-style encoders, pre-LN for GPT-2).
 BlockOptions blockOptions(const TextModelConfig& c, bool preNorm);

@@ -472,6 +472,10 @@ TextFewShotResult runTextFewShot(const TextFewShotSpec& spec, JobContext* ctx) {
     opt.zeroGrad();
     at::Tensor loss = method->loss(method->encode(tb, true), tb);
     const double lv = loss.item<double>();
+    if (!std::isfinite(lv) && step == 0)
+      throw Error("loss became NaN at step 1, before any update: the model's weights or the "
+                  "method's initial tensors hold non-finite values (check the model file)",
+                  "model");
     if (!std::isfinite(lv))
       throw Error("loss became NaN at step " + std::to_string(step + 1) + " (lr " +
                       std::to_string(lr) + "); the last good checkpoint (" +

@@ -156,14 +156,19 @@ PeftReadResult readPeftAdapter(const std::string& dir, const std::string& modelP
     method->setup(b, task);
   } catch (const Error&) {
     // A head-only method (linear, MLP-k): its recorded head over its recorded classes.
-    task.head = config.value("promptdesk_head", std::string());
+    task.head = io::stringOr(config, "promptdesk_head");
     const auto& kinds = textHeadChoices();
     if (std::find(kinds.begin(), kinds.end(), task.head) == kinds.end()) task.head.clear();
-    if (config.contains("promptdesk_classes") && config["promptdesk_classes"].is_array())
-      for (const auto& c : config["promptdesk_classes"]) task.classNames.push_back(c.get<std::string>());
-    if (config.contains("promptdesk_label_word_ids"))
-      task.labelWordIds =
-          config["promptdesk_label_word_ids"].get<std::vector<std::vector<std::vector<int>>>>();
+    try {
+      if (config.contains("promptdesk_classes") && config["promptdesk_classes"].is_array())
+        for (const auto& c : config["promptdesk_classes"]) task.classNames.push_back(c.get<std::string>());
+      if (config.contains("promptdesk_label_word_ids"))
+        task.labelWordIds =
+            config["promptdesk_label_word_ids"].get<std::vector<std::vector<std::vector<int>>>>();
+    } catch (const json::exception& e) {
+      throw Error(std::string("promptdesk_classes / promptdesk_label_word_ids: ") + e.what(),
+                  cfgPath);
+    }
     method = entry.makeText(json::parse(rm.optionsJson));
     method->setup(b, task);
     method->loadLearned(tensors, stPath);

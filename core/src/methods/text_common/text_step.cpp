@@ -18,6 +18,7 @@
 #include "promptdesk/error.h"
 #include "promptdesk/methods.h"
 #include "promptdesk/text_methods.h"
+#include "io/json_limits.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -191,7 +192,7 @@ TextStepResult runTextStep(const TextStepRequest& r) {
   } else if (batch.labels.dim() == 2) {
     task.head = "lm";
   } else {
-    int64_t classes = cfg.value("num_labels", int64_t(0));
+    int64_t classes = io::intOr(cfg, "num_labels");
     if (classes <= 0) classes = batch.labels.max().item<int64_t>() + 1;
     for (int64_t c = 0; c < classes; ++c) task.classNames.push_back(std::to_string(c));
     task.head = "classifier";

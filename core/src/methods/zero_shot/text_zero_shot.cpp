@@ -33,7 +33,7 @@ bool isTextModel(const std::string& path) {
     return false;
   }
   if (!j.is_object()) return false;
-  const std::string t = j.value("model_type", std::string());
+  const std::string t = io::stringOr(j, "model_type");
   return t == "bert" || t == "roberta" || t == "gpt2";
 }
 

@@ -33,7 +33,7 @@ ModelFamily bertFamily() {
   };
   f.describe = describeTextFamily(f.buildText);
   f.summarize = summarizeTextRecord;
-  f.ownsRecord = [](const nlohmann::json& j) { return j.value("family", std::string()) == "bert"; };
+  f.ownsRecord = [](const nlohmann::json& j) { return j.value("family", nlohmann::json()) == "bert"; };
   return f;
 }
 

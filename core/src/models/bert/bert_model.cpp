@@ -146,7 +146,7 @@ TextModelConfig bertStyleConfig(const nlohmann::json& config, const std::string&
   const std::string pet = configString(cfg, "position_embedding_type", "absolute", where);
   if (pet != "absolute")
     throw Error("position_embedding_type '" + pet + "' is not supported (only 'absolute')", where);
-  if (cfg.value("is_decoder", false))
+  if (configBool(cfg, "is_decoder", false, where))
     throw Error("is_decoder: true (a BERT decoder) is not supported", where);
   checkTextConfig(c, where);
   const std::int64_t found = countLayers(sd, p);

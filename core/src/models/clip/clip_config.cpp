@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "promptdesk/error.h"
+#include "io/json_limits.h"
 
 namespace pd::models {
 
@@ -137,7 +138,7 @@ void applyClipConfig(ClipArchitecture& a, const nlohmann::json& c, const std::st
   if (!c.is_object()) throw pd::Error("config.json is not a JSON object", source);
   try {
     if (c.contains("text_config") || c.contains("vision_config") ||
-        c.value("model_type", "") == "clip") {
+        pd::io::stringOr(c, "model_type") == "clip") {
       // Hugging Face CLIPModel config.
       setIf(c, "projection_dim", a.embedDim, source);
       if (c.contains("text_config")) {

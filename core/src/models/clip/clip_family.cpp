@@ -15,8 +15,12 @@ ModelSummary summarizeClip(const nlohmann::json& j) {
     auto it = j.find(k);
     return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : std::int64_t(0);
   };
+  auto str = [&](const char* k) {
+    auto it = j.find(k);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
   auto n = [](std::int64_t v) { return std::to_string(v); };
-  const bool resnet = j.value("vision", std::string()) == "resnet";
+  const bool resnet = str("vision") == "resnet";
   const std::string tower = resnet ? "ResNet" : "ViT, patch " + n(i("vision_patch_size"));
   std::string visionLayers = n(i("vision_layers"));
   if (j.contains("vision_layers") && j["vision_layers"].is_array()) {
@@ -37,7 +41,7 @@ ModelSummary summarizeClip(const nlohmann::json& j) {
              {"Context / vocabulary", n(i("context_length")) + " / " + n(i("vocab_size"))},
              {"Embedding", n(i("embed_dim"))},
              {"Parameters", n(i("parameter_count"))},
-             {"Format", j.value("format", std::string())}};
+             {"Format", str("format")}};
   return s;
 }
 

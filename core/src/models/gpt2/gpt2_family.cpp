@@ -19,7 +19,7 @@ ModelFamily gpt2Family() {
   f.buildText = buildGpt2;
   f.describe = describeTextFamily(f.buildText);
   f.summarize = summarizeTextRecord;
-  f.ownsRecord = [](const nlohmann::json& j) { return j.value("family", std::string()) == "gpt2"; };
+  f.ownsRecord = [](const nlohmann::json& j) { return j.value("family", nlohmann::json()) == "gpt2"; };
   return f;
 }
 

@@ -77,9 +77,9 @@ std::shared_ptr<TextLM> buildGpt2(const io::LoadedCheckpoint& ck, const std::str
   c.eosTokenId = configInt(config, "eos_token_id", 50256, cw);
   c.padTokenId = configInt(config, "pad_token_id", -1, cw);
   for (const char* unsupported : {"scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn"})
-    if (config.value(unsupported, false))
+    if (configBool(config, unsupported, false, cw))
       throw Error(std::string(unsupported) + ": true is not supported", cw);
-  if (!config.value("scale_attn_weights", true))
+  if (!configBool(config, "scale_attn_weights", true, cw))
     throw Error("scale_attn_weights: false is not supported", cw);
   checkTextConfig(c, cw);
   std::int64_t found = 0;

@@ -34,7 +34,7 @@ ModelFamily robertaFamily() {
   };
   f.describe = describeTextFamily(f.buildText);
   f.summarize = summarizeTextRecord;
-  f.ownsRecord = [](const nlohmann::json& j) { return j.value("family", std::string()) == "roberta"; };
+  f.ownsRecord = [](const nlohmann::json& j) { return j.value("family", nlohmann::json()) == "roberta"; };
   return f;
 }
 

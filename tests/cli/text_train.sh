@@ -117,4 +117,28 @@ grep -q "num_virtual_tokens" "$tmp/err" || fail "P too large: $(cat "$tmp/err")"
   --template "Review: {text} Sentiment:" --resume --out "$tmp/pt40" >/dev/null 2>"$tmp/err" \
   && fail "resume from another model's checkpoint accepted"
 grep -q "another model" "$tmp/err" || fail "resume message: $(cat "$tmp/err")"
+# 6. Mixed templates (OpenPrompt's MixedTemplate): {soft:"words"} and {soft:N} slots take the
+#    virtual tokens (P follows the template: 2 + 2 slots here); a method without virtual tokens
+#    refuses them; P set against the slot count is refused; KPT's head trains after its refinement.
+"$cli" train prompt-tuning --model "$bert" --tokenizer "$bv" "${common[@]}" --max-steps 3 \
+  --template '{soft:"Review:"} {text} {soft:2} {mask}.' --out "$tmp/mixed" > "$tmp/mixed.json" 2>"$tmp/err" \
+  || fail "mixed template: $(cat "$tmp/err")"
+/usr/bin/python3 - "$tmp/mixed.json" <<'PY' || fail "mixed template record"
+import json, sys
+j = json.load(open(sys.argv[1]))
+r = j["method_record"]
+assert r["placement"] == "template" and r["virtual_tokens"] == 4, r
+assert j["peft_config"]["num_virtual_tokens"] == 4, j["peft_config"]
+assert j["trained_parameters"] == 4 * 32, j["trained_parameters"]
+print("mixed template: P", r["virtual_tokens"], "trained", j["trained_parameters"])
+PY
+"$cli" train bitfit --model "$bert" --tokenizer "$bv" "${common[@]}" --max-steps 2 \
+  --template '{soft:2} {text} {mask}.' --out "$tmp/mixbit" >/dev/null 2>"$tmp/err" && fail "bitfit took soft slots"
+grep -q "has no virtual tokens" "$tmp/err" || fail "bitfit soft-slot message: $(cat "$tmp/err")"
+"$cli" train prompt-tuning --model "$bert" --tokenizer "$bv" "${common[@]}" --max-steps 2 \
+  --num-virtual-tokens 3 --template '{soft:2} {text} {mask}.' --out "$tmp/mix3" >/dev/null 2>"$tmp/err" \
+  && fail "P 3 with 2 slots accepted"
+grep -q "2 soft slots but num_virtual_tokens is 3" "$tmp/err" || fail "slot count message: $(cat "$tmp/err")"
+"$cli" train prompt-tuning --model "$bert" --tokenizer "$bv" "${common[@]}" --max-steps 2 \
+  --head knowledgeable --out "$tmp/kpt" >/dev/null 2>"$tmp/err" || fail "knowledgeable head: $(cat "$tmp/err")"
 echo "text training OK"

@@ -46,7 +46,7 @@ std::unique_ptr<m::TextMethod> makeMethod(const std::string& name, const std::st
                                           const TextTokenizer* tok = nullptr,
                                           const std::vector<int>* slots = nullptr) {
   auto method = m::methodEntry(name).makeText(nlohmann::json::parse(options));
-  if (slots && !m::setTemplateSoftSlots(*method, *slots))
+  if (slots && !method->takeTemplateSlots(*slots))
     throw std::runtime_error(name + " is not a virtual-token method");
   m::TextBackbone b;
   b.model = std::move(model);

@@ -37,7 +37,7 @@ const ConfigDecl<PTuningConfig>& pTuningConfig() {
     ConfigDecl<PTuningConfig> c;
     c.integer(&PTuningConfig::numVirtualTokens, "num_virtual_tokens", 20, 0, 4096,
               "virtual tokens P (PEFT's examples: 20); with placement 'template', the number of "
-              "the template's {soft} slots");
+              "the template's {soft} slots (left at 20, it follows the template)");
     c.choice(&PTuningConfig::encoderType, "encoder_reparameterization_type", "MLP",
              {"MLP", "LSTM"},
              "the prompt encoder: MLP (Linear-ReLU-Linear-ReLU-Linear, PEFT's default) or LSTM "
@@ -127,6 +127,7 @@ class PTuningMethod : public VirtualTokenMethod {
  protected:
   void setupMethod() override {
     const models::TextModelConfig& c = model().config();
+    cfg_.numVirtualTokens = static_cast<int>(slotAwareCount(cfg_.numVirtualTokens, 20));
     const std::int64_t p = cfg_.numVirtualTokens;
     if (placement() == VirtualPlacement::Prepend && p >= c.maxInputLength())
       throw Error("num_virtual_tokens " + std::to_string(p) + " leaves no room for text in the "

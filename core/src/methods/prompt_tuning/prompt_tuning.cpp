@@ -39,7 +39,7 @@ const ConfigDecl<PromptTuningConfig>& promptTuningConfig() {
     ConfigDecl<PromptTuningConfig> c;
     c.integer(&PromptTuningConfig::numVirtualTokens, "num_virtual_tokens", 20, 0, 4096,
               "virtual tokens P prepended to the input (PEFT's examples: 20); with a template's "
-              "{soft} slots, the number of slots");
+              "{soft} slots, the number of slots (left at 20, it follows the template)");
     c.choice(&PromptTuningConfig::init, "prompt_tuning_init", "RANDOM",
              {"RANDOM", "SAMPLE_VOCAB", "RANDOM_DISCRETE", "TEXT"},
              "initialisation: RANDOM (N(0, 1), PEFT's default), SAMPLE_VOCAB (word embeddings of "
@@ -118,6 +118,7 @@ class PromptTuningMethod : public VirtualTokenMethod {
  protected:
   void setupMethod() override {
     const models::TextModelConfig& c = model().config();
+    cfg_.numVirtualTokens = static_cast<int>(slotAwareCount(cfg_.numVirtualTokens, 20));
     const std::int64_t p = cfg_.numVirtualTokens;
     if (templateSlots_.empty() && p >= c.maxInputLength())
       throw Error("num_virtual_tokens " + std::to_string(p) + " leaves no room for text in the "

@@ -97,13 +97,6 @@ TextEncoded encodeWithVirtualTokens(models::TextLM& model, const at::Tensor& pro
   return enc;
 }
 
-bool setTemplateSoftSlots(TextMethod& method, const std::vector<int>& slotInit) {
-  auto* v = dynamic_cast<VirtualTokenMethod*>(&method);
-  if (!v) return false;
-  v->setTemplateSlots(slotInit);
-  return true;
-}
-
 void refuseCausalClassifier(const models::TextModelConfig& model, const std::string& head,
                             const std::string& method) {
   if (model.causal && head == "classifier")

@@ -41,14 +41,24 @@ class VirtualTokenMethod : public TextMethod {
   // initialises it ({soft:"words"}) or -1 ({soft:N}), as prompts::TextPromptEncoder::
   // softSlotInit gives them. Call before setup(); an empty list: the template has none.
   virtual void setTemplateSlots(const std::vector<int>& slotInit) { templateSlots_ = slotInit; }
+  // The number of virtual tokens with the template's slots: a template with slots and P left at
+  // its default (declaredDefault) follows the template; any other P must equal the slot count
+  // (the methods' setup refuses a mismatch naming num_virtual_tokens).
+  std::int64_t slotAwareCount(std::int64_t configured, std::int64_t declaredDefault) const {
+    return !templateSlots_.empty() && configured == declaredDefault
+               ? static_cast<std::int64_t>(templateSlots_.size())
+               : configured;
+  }
+  bool takeTemplateSlots(const std::vector<int>& slotInit) override {
+    setTemplateSlots(slotInit);
+    return true;
+  }
   const std::vector<int>& templateSlots() const { return templateSlots_; }
 
  protected:
   std::vector<int> templateSlots_;
 };
 
-// setTemplateSlots on methods with virtual tokens; false (nothing done) for other methods.
-bool setTemplateSoftSlots(TextMethod& method, const std::vector<int>& slotInit);
 
 // The classifier head pools the first text token; in a causal model (GPT-2) it has seen only
 // what is before it. Throws pd::Error naming "head" for that combination.

@@ -26,6 +26,7 @@
 #include "io/checkpoint.h"
 #include "io/safetensors.h"
 #include "methods/common/method.h"
+#include "methods/text_common/heads/text_heads.h"
 #include "methods/text_common/text_head.h"
 #include "methods/text_common/text_method.h"
 #include "methods/text_common/text_setup.h"
@@ -316,6 +317,14 @@ TextFewShotResult runTextFewShot(const TextFewShotSpec& spec, JobContext* ctx) {
     }
     task.labelWordIds.push_back(std::move(ws));
   }
+  // Soft slots of the template ({soft:N}, {soft:"words"}) go to methods with virtual tokens;
+  // any other method refuses a template that has them (its encode names the method).
+  const std::vector<int> slotInit = probeEnc.softSlotInit(tmpl);
+  if (!slotInit.empty() && !method->takeTemplateSlots(slotInit))
+    throw Error("the template has " + std::to_string(slotInit.size()) +
+                    " soft slots, and method '" + spec.method +
+                    "' has no virtual tokens to put there (use prompt-tuning or p-tuning)",
+                "template '" + tmplText + "'");
   method->setup(backbone, task);
   const TextTrainOptions topt = method->trainOptions();
   const std::int64_t reserved = method->reservedPositions();
@@ -354,6 +363,14 @@ TextFewShotResult runTextFewShot(const TextFewShotSpec& spec, JobContext* ctx) {
   for (const auto& it : testItems) test.push_back(encodeItem(it));
   if (train.empty()) throw Error("the few-shot sample has no training items", spec.datasetSpec);
 
+  // Heads that refine themselves on the training inputs (knowledgeable) do it now, before
+  // their tensors go to the optimiser.
+  {
+    std::vector<TextBatch> refineBatches;
+    for (const auto& b : lengthBuckets(train, static_cast<std::size_t>(std::max(1, topt.batchSize))))
+      refineBatches.push_back(makeBatch(train, b, padId));
+    refineTextHead(*method, refineBatches);
+  }
   // Trainable tensors: unique leaves for the optimiser; every name for checkpoints.
   std::vector<NamedTensor> named = method->trainable();
   const TrainableCount count = countTrainable(named, *model);

@@ -106,7 +106,11 @@ NamedTensor backboneTensor(models::TextLM& model, const std::string& hfKey) {
 TrainableCount countTrainable(const std::vector<NamedTensor>& named, const models::TextLM& model) {
   TrainableCount c;
   c.backbone = model.parameterCount();
-  for (const auto& n : named) c.trained += n.value().numel();
+  // Each leaf once (tied names share one), and only those the optimiser moves.
+  std::set<const void*> seen;
+  for (const auto& n : named)
+    if (n.leaf.requires_grad() && seen.insert(n.leaf.unsafeGetTensorImpl()).second)
+      c.trained += n.leaf.numel();
   return c;
 }
 

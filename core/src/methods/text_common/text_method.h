@@ -140,6 +140,14 @@ class TextMethod {
   // Positions of the model's table the method takes before the text (virtual tokens, prefix
   // length): inputs are cut to the model's positions minus this.
   virtual std::int64_t reservedPositions() const { return 0; }
+  // The template's soft slots ({soft:N} / {soft:"words"}), one entry per slot in template order:
+  // the token id that initialises it, or -1 (prompts::TextPromptEncoder::softSlotInit). Called
+  // before setup(). Methods with virtual tokens take them and return true; the default has no
+  // virtual tokens to put there and returns false.
+  virtual bool takeTemplateSlots(const std::vector<int>& slotInit) {
+    (void)slotInit;
+    return false;
+  }
   // The training loop's options (lr, steps, batch, ...), declared in the method's config.
   virtual const TextTrainOptions& trainOptions() const = 0;
   // Options and facts recorded with a run (the PEFT config fields where PEFT has the method).

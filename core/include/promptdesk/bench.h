@@ -1,6 +1,7 @@
 #pragma once
 // Micro-benchmarks run through the core (used by `promptdesk-cli bench ...`).
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -70,5 +71,51 @@ struct TextEncodeBenchResult {
   std::string workDir;  // kept only when given
 };
 TextEncodeBenchResult benchTextEncode(const TextEncodeBenchOptions& options);
+
+// `bench prompt-tuning`, `bench prefix-tuning`, `bench p-tuning-v2`: training steps of a text
+// method at BERT-base shapes (random weights, HF initialisation) on a real 16-shot sample
+// (sentiment-amazon, LM-BFF's sampling, seed 13: 16 sentences per class x 2 classes), batch 8,
+// through the method's own encode / loss and the training loop's AdamW, schedule and clipping
+// (ours: length-bucketed batches, the head at the mask over the label words, gradients only for
+// the method's tensors, evaluation under inference mode) against a plain PyTorch loop of the
+// PEFT-style reference (bench/text_train_reference.py, same weights, same initial tensors, same
+// batches, torch.optim.AdamW, dropout off on both sides): every input padded to
+// `referenceLength`, the MLM head over the whole vocabulary at every position of the batch,
+// normal autograd, run in the same bench run.
+struct TextTrainBenchOptions {
+  std::string method;   // "prompt-tuning", "prefix-tuning" or "p-tuning-v2"
+  int layers = 12;      // BERT-base: 12 layers, width 768, 12 heads, vocab 30522
+  int steps = 20;       // timed optimiser steps per side (after one untimed forward + backward)
+  int batch = 8;
+  int shots = 16;       // per class
+  std::uint64_t seed = 13;  // the few-shot sample (LM-BFF's first seed) and the batch order
+  int threads = 0;            // intra-op threads for both sides (0: all cores)
+  int referenceLength = 128;  // the reference pads every input to this (inputs are cut to fit)
+  bool skipReference = false;
+  std::string python = "/usr/bin/python3";
+  std::string referenceScript;  // empty: <source>/bench/text_train_reference.py
+  std::string workDir;          // empty: a temporary folder, removed afterwards
+};
+
+struct TextTrainBenchResult {
+  std::string method, dataset;
+  int layers = 0, hidden = 0, heads = 0, vocab = 0, steps = 0, batch = 0, shots = 0;
+  int items = 0, threads = 0, referenceLength = 0, virtualTokens = 0;
+  std::int64_t trained = 0;  // trainable numbers (the method's tensors)
+  double lr = 0;
+  int minLength = 0, maxLength = 0;  // tokens of the text ([CLS] ... [SEP])
+  double meanLength = 0;
+  double oursPositions = 0, referencePositions = 0;  // mean positions the encoder runs per step
+  std::vector<double> oursLosses, referenceLosses;
+  std::vector<double> oursStepSeconds, referenceStepSeconds;
+  double oursStepMean = 0, referenceStepMean = -1;  // seconds per training step
+  double oursEvalSeconds = 0, referenceEvalSeconds = -1;  // scoring all items after training
+  double maxLossDiff = -1;   // max |ours - reference| over the steps' losses
+  double maxScoreDiff = -1;  // max |ours - reference| of the class scores after training
+  std::string referenceTorch;
+  int referenceThreads = 0;
+  std::string workDir;  // kept only when given
+};
+TextTrainBenchResult benchTextTrain(const TextTrainBenchOptions& options);
 
 }  // namespace pd

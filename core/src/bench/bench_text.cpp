@@ -6,12 +6,9 @@
 // reference's padded batches against its encoder alone.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -19,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_text_common.h"
 #include "io/safetensors.h"
 #include "methods/zero_shot/text_scoring.h"
 #include "models/text_lm.h"
@@ -39,61 +37,6 @@ const char* kWhere = "bench text-encode";
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-// A BERT-base-shaped BertForMaskedLM checkpoint in the Hugging Face layout (config.json +
-// model.safetensors, decoder tied to the word embeddings), initialised like HF's _init_weights:
-// weights and embeddings N(0, 0.02), LayerNorms 1 / 0; the biases are N(0, 0.02) too (HF: 0) so
-// that the bias columns the label-word head picks are checked as well.
-nlohmann::json writeRandomBert(const fs::path& dir, int layers, std::uint64_t seed) {
-  const std::int64_t V = 30522, D = 768, I = 3072, P = 512;
-  nlohmann::json cfg{{"model_type", "bert"},
-                     {"architectures", {"BertForMaskedLM"}},
-                     {"vocab_size", V},
-                     {"hidden_size", D},
-                     {"num_hidden_layers", layers},
-                     {"num_attention_heads", 12},
-                     {"intermediate_size", I},
-                     {"max_position_embeddings", P},
-                     {"type_vocab_size", 2},
-                     {"layer_norm_eps", 1e-12},
-                     {"hidden_act", "gelu"},
-                     {"pad_token_id", 0}};
-  at::manual_seed(static_cast<std::uint64_t>(seed));
-  std::map<std::string, at::Tensor> sd;
-  auto normal = [](std::vector<std::int64_t> shape) { return at::randn(shape) * 0.02; };
-  auto linear = [&](const std::string& k, std::int64_t out, std::int64_t in) {
-    sd[k + ".weight"] = normal({out, in});
-    sd[k + ".bias"] = normal({out});
-  };
-  auto norm = [&](const std::string& k) {
-    sd[k + ".weight"] = at::ones({D});
-    sd[k + ".bias"] = at::zeros({D});
-  };
-  const std::string e = "bert.embeddings.";
-  sd[e + "word_embeddings.weight"] = normal({V, D});
-  sd[e + "word_embeddings.weight"][0].zero_();  // padding_idx row, as HF's init
-  sd[e + "position_embeddings.weight"] = normal({P, D});
-  sd[e + "token_type_embeddings.weight"] = normal({2, D});
-  norm(e + "LayerNorm");
-  for (int i = 0; i < layers; ++i) {
-    const std::string l = "bert.encoder.layer." + std::to_string(i) + ".";
-    linear(l + "attention.self.query", D, D);
-    linear(l + "attention.self.key", D, D);
-    linear(l + "attention.self.value", D, D);
-    linear(l + "attention.output.dense", D, D);
-    norm(l + "attention.output.LayerNorm");
-    linear(l + "intermediate.dense", I, D);
-    linear(l + "output.dense", D, I);
-    norm(l + "output.LayerNorm");
-  }
-  linear("cls.predictions.transform.dense", D, D);
-  norm("cls.predictions.transform.LayerNorm");
-  sd["cls.predictions.bias"] = normal({V});
-  fs::create_directories(dir);
-  std::ofstream(dir / "config.json") << cfg.dump(1) << "\n";
-  io::writeSafetensors((dir / "model.safetensors").string(), sd);
-  return cfg;
 }
 
 // `count` sentences taken in turn from the installed sentiment datasets (amazon, imdb, yelp:
@@ -118,47 +61,6 @@ std::vector<ItemRef> benchSentences(int count, std::vector<std::string>& classes
   return out;
 }
 
-std::string shellQuote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-// Runs `command`, stdout captured (stderr passes through); throws unless it exits 0. Returns the
-// last non-empty stdout line.
-std::string runReference(const std::string& command) {
-  std::cerr.flush();
-  std::fflush(nullptr);
-  FILE* p = ::popen(command.c_str(), "r");
-  if (!p) throw Error("cannot start the reference: " + command, kWhere);
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int st = ::pclose(p);
-  if (st != 0) {
-    const int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    throw Error("the reference loop failed (exit " + std::to_string(code) + "): " + command +
-                    (out.empty() ? "" : "\n" + out),
-                kWhere);
-  }
-  std::size_t end = out.find_last_not_of("\r\n ");
-  if (end == std::string::npos) throw Error("the reference printed nothing: " + command, kWhere);
-  std::size_t begin = out.rfind('\n', end);
-  begin = begin == std::string::npos ? 0 : begin + 1;
-  return out.substr(begin, end + 1 - begin);
-}
-
-struct TempDir {
-  fs::path path;
-  bool remove = false;
-  ~TempDir() {
-    if (remove) {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  }
-};
 }  // namespace
 
 TextEncodeBenchResult benchTextEncode(const TextEncodeBenchOptions& o) {
@@ -249,19 +151,11 @@ TextEncodeBenchResult benchTextEncode(const TextEncodeBenchOptions& o) {
     }
   }
 
-  TempDir work;
-  if (o.workDir.empty()) {
-    work.path =
-        fs::temp_directory_path() / ("promptdesk-bench-text-" + std::to_string(::getpid()) + "-" +
-                                     std::to_string(Clock::now().time_since_epoch().count()));
-    work.remove = true;
-  } else {
-    work.path = o.workDir;
-    r.workDir = o.workDir;
-  }
+  bench::WorkDir work(o.workDir, "promptdesk-bench-text");
+  r.workDir = o.workDir;
   std::cerr << "bench text-encode: writing a random BERT-base checkpoint (" << o.layers
             << " layers) to " << work.path.string() << " ...\n";
-  writeRandomBert(work.path / "model", o.layers, 0);
+  bench::writeRandomBert(work.path / "model", o.layers, 0);
   io::writeSafetensors((work.path / "inputs.safetensors").string(),
                        {{"input_ids", ids},
                         {"attention_mask", amask},
@@ -316,13 +210,13 @@ TextEncodeBenchResult benchTextEncode(const TextEncodeBenchOptions& o) {
     std::cerr << "bench text-encode: the reference loop (" << o.python << " " << script
               << ") ...\n";
     const fs::path out = work.path / "reference_scores.safetensors";
-    const std::string cmd = shellQuote(o.python) + " " + shellQuote(script) + " --model " +
-                            shellQuote((work.path / "model").string()) + " --in " +
-                            shellQuote((work.path / "inputs.safetensors").string()) + " --out " +
-                            shellQuote(out.string()) + " --batch " + std::to_string(o.batch) +
+    const std::string cmd = bench::shellQuote(o.python) + " " + bench::shellQuote(script) + " --model " +
+                            bench::shellQuote((work.path / "model").string()) + " --in " +
+                            bench::shellQuote((work.path / "inputs.safetensors").string()) + " --out " +
+                            bench::shellQuote(out.string()) + " --batch " + std::to_string(o.batch) +
                             " --reps " + std::to_string(o.reps) + " --threads " +
                             std::to_string(threads);
-    const std::string line = runReference(cmd);
+    const std::string line = bench::runReference(cmd, kWhere);
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(line);

@@ -106,6 +106,16 @@ class MainWindow : public QMainWindow {
   // formats given ("html", "csv", "md", "pdf") in a job; returns its id (0: nothing to do).
   quint64 exportReport(const QString& experiment, const QString& basePath,
                        const QStringList& formats);
+  // A text few-shot run's learned tensors as a PEFT adapter folder in `dir`
+  // (adapter_model.safetensors + adapter_config.json, created when missing), written off the GUI
+  // thread by the core's exportPeftAdapter (what promptdesk-cli export-prompt --format peft
+  // runs). peftExported() tells the outcome; a failure is also shown in a message box naming the
+  // file. Returns false (nothing started) when no project is open.
+  bool exportRunPeft(qint64 runId, const QString& dir);
+  // "Export as PEFT…": a folder chooser, then exportRunPeft.
+  void exportRunPeftDialog(qint64 runId);
+  // Whether the run has a text method's learned artifact to export (a succeeded text-fewshot run).
+  bool canExportPeft(qint64 runId) const;
   // The error of the last failed model import/inspection (plain words), empty when none.
   QString lastModelError() const { return lastModelError_; }
 
@@ -137,6 +147,9 @@ class MainWindow : public QMainWindow {
   // A grid kind's cells were submitted (ids), `skipped` were done before; `error` when the grid
   // could not be prepared.
   void gridLaunched(const QString& kind, const QList<quint64>& ids, int skipped,
+                    const QString& error);
+  // exportRunPeft ended: `error` empty on success (`peftType` then says what was written).
+  void peftExported(qint64 runId, const QString& dir, const QString& peftType,
                     const QString& error);
 
  protected:

@@ -1,7 +1,9 @@
 // MainWindow's project side: the project file behind File New/Open/Save As, the explorer's
 // contents, job kinds from the core's registry, result tabs read from the project (off the GUI
 // thread where they read a lot), the model manager, the dataset browser and report export.
+#include <QAction>
 #include <QApplication>
+#include <QItemSelectionModel>
 #include <QDialog>
 #include <QDir>
 #include <QElapsedTimer>
@@ -165,6 +167,25 @@ int MainWindow::openResultsTab() {
   });
   QPushButton* report = table->addButton(tr("Export Report…"), QStringLiteral("exportFromResults"));
   connect(report, &QPushButton::clicked, this, &MainWindow::exportReportDialog);
+  // The selected run's context menu: a text run's learned tensors as a PEFT adapter folder.
+  auto* peft = new QAction(tr("Export as PEFT…"), table->view());
+  peft->setObjectName(QStringLiteral("exportPeft"));
+  peft->setToolTip(tr("Write the selected text run's learned prompt / adapter as a PEFT folder "
+                      "(adapter_model.safetensors + adapter_config.json)"));
+  peft->setEnabled(false);
+  table->view()->setContextMenuPolicy(Qt::ActionsContextMenu);
+  table->view()->addAction(peft);
+  auto selectedRun = [t]() -> qint64 {
+    if (!t) return 0;
+    const QList<QVariant> ids = t->selectedValues(QStringLiteral("Run"));
+    return ids.size() == 1 ? qint64(ids.first().toDouble()) : 0;
+  };
+  connect(table->view()->selectionModel(), &QItemSelectionModel::selectionChanged, peft,
+          [this, peft, selectedRun] { peft->setEnabled(canExportPeft(selectedRun())); });
+  connect(peft, &QAction::triggered, this, [this, selectedRun] {
+    const qint64 run = selectedRun();
+    if (run > 0) exportRunPeftDialog(run);
+  });
   connect(table->view(), &QAbstractItemView::doubleClicked, this, [this, t](const QModelIndex&) {
     if (!t) return;
     const QList<QVariant> ids = t->selectedValues(QStringLiteral("Run"));
@@ -212,9 +233,7 @@ void MainWindow::refreshExperimentTab(const QString& experiment) {
     charts::FewShotData data;
     QString error;
     try {
-      ReportOptions o;
-      o.experiment = experiment.toStdString();
-      data = fewShotFromReport(collectReport(*openReader(path), o));
+      data = fewShotFromProject(*openReader(path), experiment.toStdString());
     } catch (const std::exception& e) {
       error = q(e.what());
     }

@@ -14,7 +14,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
+#include "project/project_adapters.h"
 #include "promptdesk/error.h"
 
 namespace pd::ui {
@@ -90,6 +92,25 @@ QImage fewShotChart(const pd::ReportData& d, int w, int h) {
   return img;
 }
 
+// "31,194 params (3.04%)" for a row whose runs recorded trained_parameters (text methods).
+std::string trainedParameters(const pd::ReportData& d, const std::string& row) {
+  double count = -1, percent = std::nan("");
+  bool same = true;
+  for (const pd::ReportRun& r : d.runs) {
+    const std::string m = r.run.method.empty() ? r.run.kind : r.run.method;
+    if ((r.run.templateName.empty() ? m : m + " / " + r.run.templateName) != row) continue;
+    auto n = r.metrics.find("trained_parameters");
+    if (n == r.metrics.end()) continue;
+    if (count >= 0 && count != n->second) same = false;
+    count = n->second;
+    auto p = r.metrics.find("trained_percent");
+    if (p != r.metrics.end()) percent = p->second;
+  }
+  if (count < 0) return {};
+  if (!same) return "varies";
+  return pd::ui::trainedParametersText(count, percent);
+}
+
 QString documentHtml(const pd::ReportData& d) {
   bool pc = d.metric.find("loss") == std::string::npos;
   for (auto& [k, c] : d.cells)
@@ -102,11 +123,20 @@ QString documentHtml(const pd::ReportData& d) {
        esc(d.appVersion) + ")<br>Runs: " + QString::number(d.runs.size()) + " succeeded";
   if (d.skippedRuns) h += ", " + QString::number(d.skippedRuns) + " not succeeded (left out)";
   h += "</p><h2>Comparison: " + esc(d.metric) + " (mean ± std over seeds)</h2>";
+  // Text methods record their trained parameters: a column after the method's name.
+  std::map<std::string, std::string> trained;
+  for (const std::string& row : d.rows) {
+    const std::string t = trainedParameters(d, row);
+    if (!t.empty()) trained[row] = t;
+  }
   h += "<table border='1' cellspacing='0' cellpadding='3'><tr><th>method</th>";
+  if (!trained.empty()) h += "<th>trained parameters</th>";
   for (int k : d.shots) h += "<th>" + QString::number(k) + " shots</th>";
   h += "</tr>";
   for (const std::string& row : d.rows) {
     h += "<tr><td>" + esc(row) + "</td>";
+    if (!trained.empty())
+      h += "<td align='right'>" + (trained.count(row) ? esc(trained[row]) : QString("-")) + "</td>";
     for (int k : d.shots) {
       auto it = d.cells.find({row, k});
       if (it == d.cells.end()) {
@@ -151,6 +181,8 @@ QString documentHtml(const pd::ReportData& d) {
 }
 
 }  // namespace
+
+std::string reportPdfHtml(const pd::ReportData& data) { return documentHtml(data).toStdString(); }
 
 int writeReportPdf(const pd::ReportData& d, const std::string& path) {
   ensureOffscreenApp();

@@ -67,7 +67,8 @@ void FewShotChart::setData(const FewShotData& data) {
 
     QCPGraph* line = p->addGraph();
     line->setData(keys, means, true);
-    line->setName(QString::fromStdString(m.name));
+    // The legend names the method with its detail (e.g. the trained parameters of a text method).
+    line->setName(QString::fromStdString(m.detail.empty() ? m.name : m.name + " — " + m.detail));
     line->setPen(QPen(color, 2.2));
     line->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, Qt::white, 7));
     QVector<double> stds;

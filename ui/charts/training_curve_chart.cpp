@@ -58,6 +58,10 @@ void TrainingCurveChart::setData(const TrainingCurvesData& data) {
     QVector<double> xs(static_cast<int>(n)), ys(static_cast<int>(n));
     for (size_t i = 0; i < n; ++i) xs[int(i)] = c.x[i], ys[int(i)] = c.y[i];
     g->setData(xs, ys, true);
+    // Sparse curves (a dev accuracy evaluated every few steps) get markers: a single evaluation
+    // is a point, not an invisible line.
+    if (n <= kMarkedPoints)
+      g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, g->pen().color(), Qt::white, 6));
   }
   fitRanges();
   plot()->replot();

@@ -15,6 +15,8 @@ class TrainingCurveChart : public ChartView {
   void appendPoint(const std::string& name, double x, double y);
   void clear();
   int curveCount() const;
+  // Curves with at most this many points are drawn with a marker at each point.
+  static constexpr size_t kMarkedPoints = 40;
 
  protected:
   void fitRanges() override;

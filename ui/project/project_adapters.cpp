@@ -4,6 +4,8 @@
 #include <fstream>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -16,6 +18,34 @@
 namespace pd::ui {
 
 namespace {
+// The report's row of a run (as collectReport groups them): "method" or "method / template".
+std::string reportRowOf(const ::pd::RunRecord& r) {
+  const std::string m = r.method.empty() ? r.kind : r.method;
+  return r.templateName.empty() ? m : m + " / " + r.templateName;
+}
+
+// The trained parameters recorded by a row's runs (text methods), as the legend shows them.
+std::string trainedDetail(const ::pd::ReportData& report, const std::string& row) {
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo, pct = std::nan("");
+  bool samePct = true;
+  for (const ::pd::ReportRun& r : report.runs) {
+    if (reportRowOf(r.run) != row) continue;
+    auto n = r.metrics.find("trained_parameters");
+    if (n == r.metrics.end()) continue;
+    lo = std::min(lo, n->second);
+    hi = std::max(hi, n->second);
+    auto p = r.metrics.find("trained_percent");
+    const double v = p == r.metrics.end() ? std::nan("") : p->second;
+    if (std::isnan(pct))
+      pct = v;
+    else if (std::fabs(pct - v) > 1e-9)
+      samePct = false;
+  }
+  if (lo > hi) return {};
+  if (lo == hi) return trainedParametersText(lo, samePct ? pct : std::nan(""));
+  return trainedParametersText(lo, std::nan("")) + "–" + trainedParametersText(hi, std::nan(""));
+}
+
 bool looksLikeZeroShot(const std::string& row) {
   std::string lower;
   for (char c : row) lower += char(std::tolower(static_cast<unsigned char>(c)));
@@ -119,23 +149,62 @@ charts::TrainingCurvesData curvesFromRun(const ::pd::Project& project, std::int6
   charts::TrainingCurvesData d;
   const ::pd::RunRecord r = project.run(runId);
   d.title = "Run " + std::to_string(runId) + (r.method.empty() ? "" : " — " + r.method);
+  if (r.shots > 0)
+    d.title += " (" + std::to_string(r.shots) + (r.shots == 1 ? " shot" : " shots") + ", seed " +
+               std::to_string(r.seed) + ")";
   std::map<std::string, charts::Curve> curves;
-  bool epochs = true;
   const auto points = project.series(runId);
-  for (const auto& p : points) epochs = epochs && p.epoch >= 0;
-  d.xLabel = epochs && !points.empty() ? "Epoch" : "Step";
+  // Steps when they are distinct (per-step series: text runs record epoch 0 throughout, CLIP
+  // runs the global step with its epoch); epochs for series recorded once per epoch only.
+  std::set<std::int64_t> steps;
+  std::set<int> epochValues;
+  bool epochs = !points.empty();
+  for (const auto& p : points) {
+    steps.insert(p.step);
+    epochValues.insert(p.epoch);
+    epochs = epochs && p.epoch >= 0;
+  }
+  const bool byEpoch = epochs && steps.size() <= 1 && epochValues.size() > 1;
+  d.xLabel = byEpoch ? "Epoch" : "Step";
   for (const auto& p : points) {
     charts::Curve& c = curves[p.name];
     c.name = p.name;
     c.rightAxis = p.name.find("acc") != std::string::npos;
-    c.x.push_back(epochs ? double(p.epoch) : double(p.step));
+    c.x.push_back(byEpoch ? double(p.epoch) : double(p.step));
     c.y.push_back(p.value);
   }
   for (auto& kv : curves) {
-    if (kv.second.rightAxis) d.y2Label = "Accuracy";
-    d.curves.push_back(std::move(kv.second));
+    // Points in x order (a resumed run may have appended its repeated steps later).
+    std::vector<size_t> order(kv.second.x.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return kv.second.x[a] < kv.second.x[b]; });
+    charts::Curve sorted = kv.second;
+    for (size_t i = 0; i < order.size(); ++i) {
+      sorted.x[i] = kv.second.x[order[i]];
+      sorted.y[i] = kv.second.y[order[i]];
+    }
+    if (sorted.rightAxis) d.y2Label = "Accuracy";
+    d.curves.push_back(std::move(sorted));
   }
   return d;
+}
+
+std::string trainedParametersText(double count, double percent) {
+  std::string digits = std::to_string(static_cast<long long>(std::llround(count)));
+  std::string grouped;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0 && digits[i - 1] != '-') grouped += ',';
+    grouped += digits[i];
+  }
+  std::string out = grouped + (std::llround(count) == 1 ? " param" : " params");
+  if (!std::isnan(percent)) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), percent >= 1 ? "%.2f" : percent >= 0.01 ? "%.3f" : "%.2g",
+                  percent);
+    out += std::string(" (") + buf + "%)";
+  }
+  return out;
 }
 
 charts::FewShotData fewShotFromReport(const ::pd::ReportData& report) {
@@ -184,6 +253,7 @@ charts::FewShotData fewShotFromReport(const ::pd::ReportData& report) {
     }
     charts::MethodSeries m;
     m.name = row;
+    m.detail = trainedDetail(report, row);
     // Other prompts evaluated at 0 shots only (a tuned prompt, an ensemble) keep their point at
     // 0 shots; learned methods are drawn over their shots.
     const bool zeroOnly = onlyZeroShots(pts);
@@ -191,6 +261,47 @@ charts::FewShotData fewShotFromReport(const ::pd::ReportData& report) {
       if (p.x > 0 || zeroOnly) m.points.push_back(p);
     if (!m.points.empty()) d.methods.push_back(std::move(m));
   }
+  return d;
+}
+
+charts::FewShotData fewShotFromProject(const ::pd::Project& project,
+                                       const std::string& experiment, const std::string& metric) {
+  ::pd::ReportOptions o;
+  o.experiment = experiment;
+  o.metric = metric;
+  const ::pd::ReportData report = ::pd::collectReport(project, o);
+  charts::FewShotData d = fewShotFromReport(report);
+  if (!std::isnan(d.zeroShot)) return d;
+  // A text experiment without its own zero-shot cell: the project's hand-crafted reference on
+  // the same model and dataset, if there is one.
+  std::set<std::pair<std::int64_t, std::int64_t>> inputs;
+  bool text = false;
+  for (const ::pd::ReportRun& r : report.runs) {
+    if (r.run.kind != "text-fewshot") continue;
+    text = true;
+    inputs.insert({r.run.modelId, r.run.datasetId});
+  }
+  if (!text || inputs.size() != 1 || inputs.begin()->first <= 0 || inputs.begin()->second <= 0)
+    return d;
+  ::pd::RunFilter f;
+  f.finishedOnly = true;
+  const ::pd::RunRecord* best = nullptr;
+  const std::vector<::pd::RunRecord> runs = project.runs(f);
+  double value = std::nan("");
+  for (const ::pd::RunRecord& r : runs) {
+    if (r.kind != "text-zero-shot" || r.state != ::pd::JobState::Succeeded ||
+        std::make_pair(r.modelId, r.datasetId) != *inputs.begin())
+      continue;
+    double v = std::nan("");
+    for (const ::pd::FinalMetric& m : project.finalMetrics(r.id))
+      if (m.name == metric) v = m.value;
+    if (std::isnan(v)) continue;
+    if (!best || r.id > best->id) best = &r, value = v;
+  }
+  if (!best) return d;
+  const bool percent = d.yLabel.size() >= 4 && d.yLabel.compare(d.yLabel.size() - 4, 4, " (%)") == 0;
+  d.zeroShot = percent ? 100.0 * value : value;
+  d.zeroShotLabel = "hand-crafted zero-shot (run #" + std::to_string(best->id) + ")";
   return d;
 }
 

@@ -16,7 +16,7 @@ start=$(date +%s)
 cmake --build build-fuzz --target fuzz_all -j"$jobs"
 echo "[fuzz] build: $(( $(date +%s) - start )) s"
 
-targets=(safetensors template tokenizer coop_split text_dataset idx image template_library verbalizer project arff tokenizer_json vocab_txt merges hf_config wordnet)
+targets=(safetensors template tokenizer coop_split text_dataset idx image template_library verbalizer project arff tokenizer_json vocab_txt merges hf_config wordnet peft_adapter)
 failed=()
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 for t in "${targets[@]}"; do

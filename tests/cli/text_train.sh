@@ -141,4 +141,9 @@ grep -q "has no virtual tokens" "$tmp/err" || fail "bitfit soft-slot message: $(
 grep -q "2 soft slots but num_virtual_tokens is 3" "$tmp/err" || fail "slot count message: $(cat "$tmp/err")"
 "$cli" train prompt-tuning --model "$bert" --tokenizer "$bv" "${common[@]}" --max-steps 2 \
   --head knowledgeable --out "$tmp/kpt" >/dev/null 2>"$tmp/err" || fail "knowledgeable head: $(cat "$tmp/err")"
+# 7. A PEFT folder with a mistyped field is refused naming the file and the field.
+mkdir -p "$tmp/badpeft" && cp "$tmp/pt40/peft"/* "$tmp/badpeft/"
+/usr/bin/python3 -c 'import json,sys; p=sys.argv[1]; c=json.load(open(p)); c["num_virtual_tokens"]="x"; json.dump(c,open(p,"w"))' "$tmp/badpeft/adapter_config.json"
+"$cli" import-prompt "$tmp/badpeft" --model "$bert" >/dev/null 2>"$tmp/err" && fail "a mistyped PEFT config was read"
+grep -q "adapter_config.json: num_virtual_tokens" "$tmp/err" || fail "PEFT field message: $(cat "$tmp/err")"
 echo "text training OK"

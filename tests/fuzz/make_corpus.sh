@@ -4,7 +4,7 @@
 set -euo pipefail
 data="$1"; seeds="$2"; out="$3"
 res="$(cd "$data/../../resources" && pwd)"
-targets="safetensors template tokenizer coop_split text_dataset idx image template_library verbalizer project arff tokenizer_json vocab_txt merges hf_config wordnet"
+targets="safetensors template tokenizer coop_split text_dataset idx image template_library verbalizer project arff tokenizer_json vocab_txt merges hf_config wordnet peft_adapter"
 for t in $targets; do
   mkdir -p "$out/$t"
   if [ -d "$seeds/$t" ]; then cp -f "$seeds/$t"/* "$out/$t"/; fi

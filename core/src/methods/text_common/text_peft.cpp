@@ -13,6 +13,7 @@
 #include <set>
 
 #include "io/json_limits.h"
+#include "io/peft_adapter.h"
 #include "io/safetensors.h"
 #include "methods/common/method.h"
 #include "methods/text_common/text_method.h"
@@ -57,11 +58,16 @@ PeftExportResult exportPeftAdapter(const std::string& learnedFile, const std::st
     for (const auto& [k, v] : sd.tensors)
       if (k.rfind("peft.", 0) != 0) tensors[k] = v;
   config["promptdesk_method"] = method;
-  config["promptdesk_options"] = json::parse(meta("options"));
+  try {
+    config["promptdesk_options"] = json::parse(meta("options"));
+    if (sd.metadata.count("classes")) config["promptdesk_classes"] = json::parse(sd.metadata.at("classes"));
+    if (sd.metadata.count("label_word_ids"))
+      config["promptdesk_label_word_ids"] = json::parse(sd.metadata.at("label_word_ids"));
+  } catch (const json::exception& e) {
+    throw Error(std::string("options / classes / label_word_ids metadata is not JSON: ") + e.what(),
+                learnedFile);
+  }
   config["promptdesk_head"] = sd.metadata.count("head") ? sd.metadata.at("head") : "";
-  if (sd.metadata.count("classes")) config["promptdesk_classes"] = json::parse(sd.metadata.at("classes"));
-  if (sd.metadata.count("label_word_ids"))
-    config["promptdesk_label_word_ids"] = json::parse(sd.metadata.at("label_word_ids"));
   if (!config.contains("base_model_name_or_path"))
     config["base_model_name_or_path"] =
         sd.metadata.count("model_path") ? sd.metadata.at("model_path") : "";
@@ -81,44 +87,43 @@ PeftExportResult exportPeftAdapter(const std::string& learnedFile, const std::st
   }
   PeftExportResult r;
   r.dir = outDir;
-  r.peftType = config["peft_type"];
+  r.peftType = io::stringOr(config, "peft_type");
   for (const auto& [k, v] : tensors) r.tensors.push_back(k);
   return r;
 }
 
 PeftReadResult readPeftAdapter(const std::string& dir, const std::string& modelPath) {
-  const std::string cfgPath = (fs::path(dir) / "adapter_config.json").string();
-  const std::string stPath = (fs::path(dir) / "adapter_model.safetensors").string();
-  json config = io::parseJsonLimited(io::readJsonFileText(cfgPath), cfgPath);
-  if (!config.is_object() || !config.contains("peft_type") || !config["peft_type"].is_string())
-    throw Error("adapter_config.json has no peft_type", cfgPath);
-  const io::StateDict sd = io::readSafetensors(stPath);
+  const io::PeftAdapterFile f = io::parsePeftAdapter(dir);
+  const std::string& cfgPath = f.configPath;
+  const std::string& stPath = f.weightsPath;
+  const io::StateDict& sd = f.weights;
   std::shared_ptr<models::TextLM> model = models::loadTextModel(modelPath);
   const models::TextModelConfig& mc = model->config();
   PeftReadResult r;
-  r.peftType = config["peft_type"];
-  r.configJson = config.dump();
+  r.peftType = f.peftType;
+  r.configJson = f.config.dump();
   for (const auto& [k, v] : sd.tensors) r.shapes[k] = std::vector<long long>(v.sizes().begin(), v.sizes().end());
-  auto num = [&](const char* k) -> std::int64_t {
-    if (!config.contains(k) || !config[k].is_number_integer())
-      throw Error(std::string("adapter_config.json has no integer ") + k, cfgPath + ": " + k);
-    return config[k].get<std::int64_t>();
-  };
-  auto check = [&](const char* k, std::int64_t want) {
-    if (config.contains(k) && config[k].is_number_integer() && config[k].get<std::int64_t>() != want)
-      throw Error(std::string(k) + " is " + std::to_string(config[k].get<std::int64_t>()) +
-                      " but the model has " + std::to_string(want),
+  auto check = [&](const char* k, const std::optional<std::int64_t>& have, std::int64_t want) {
+    if (have && *have != want)
+      throw Error(std::string(k) + " is " + std::to_string(*have) + " but the model has " +
+                      std::to_string(want),
                   cfgPath + ": " + k);
   };
-  check("token_dim", mc.hidden);
-  check("num_layers", mc.layers);
-  check("num_attention_heads", mc.heads);
+  check("token_dim", f.tokenDim, mc.hidden);
+  check("num_layers", f.numLayers, mc.layers);
+  check("num_attention_heads", f.numAttentionHeads, mc.heads);
 
   json options = json::object();
   std::map<std::string, at::Tensor> tensors;
   if (r.peftType == "PROMPT_TUNING" || r.peftType == "P_TUNING" || r.peftType == "PREFIX_TUNING") {
-    const at::Tensor pe = sd.at("prompt_embeddings");
-    const std::int64_t p = num("num_virtual_tokens");
+    auto pit = sd.tensors.find("prompt_embeddings");
+    if (pit == sd.tensors.end())
+      throw Error("a " + r.peftType + " adapter has no tensor prompt_embeddings", stPath);
+    const at::Tensor pe = pit->second;
+    if (!f.numVirtualTokens || *f.numVirtualTokens == 0)
+      throw Error("adapter_config.json has no num_virtual_tokens (an integer > 0)",
+                  cfgPath + ": num_virtual_tokens");
+    const std::int64_t p = *f.numVirtualTokens;
     const std::int64_t width = r.peftType == "PREFIX_TUNING" ? 2 * mc.layers * mc.hidden : mc.hidden;
     if (pe.dim() != 2 || pe.size(0) != p || pe.size(1) != width)
       throw Error("prompt_embeddings is " + models::shapeText(pe.sizes()) + ", expected [" +
@@ -133,14 +138,13 @@ PeftReadResult readPeftAdapter(const std::string& dir, const std::string& modelP
     }
     tensors["embedding.weight"] = pe;
   } else {
-    if (!config.contains("promptdesk_method") || !config["promptdesk_method"].is_string())
+    if (f.method.empty())
       throw Error("peft_type '" + r.peftType +
                       "' is not one PromptDesk reads (PROMPT_TUNING, P_TUNING, PREFIX_TUNING, or "
                       "a PromptDesk export with promptdesk_method)",
                   cfgPath + ": peft_type");
-    r.method = config["promptdesk_method"];
-    if (config.contains("promptdesk_options") && config["promptdesk_options"].is_object())
-      options = config["promptdesk_options"];
+    r.method = f.method;
+    options = f.options;
     tensors = sd.tensors;
   }
   const methods::MethodEntry& entry = methods::methodEntry(r.method);
@@ -156,19 +160,11 @@ PeftReadResult readPeftAdapter(const std::string& dir, const std::string& modelP
     method->setup(b, task);
   } catch (const Error&) {
     // A head-only method (linear, MLP-k): its recorded head over its recorded classes.
-    task.head = io::stringOr(config, "promptdesk_head");
+    task.head = f.head;
     const auto& kinds = textHeadChoices();
     if (std::find(kinds.begin(), kinds.end(), task.head) == kinds.end()) task.head.clear();
-    try {
-      if (config.contains("promptdesk_classes") && config["promptdesk_classes"].is_array())
-        for (const auto& c : config["promptdesk_classes"]) task.classNames.push_back(c.get<std::string>());
-      if (config.contains("promptdesk_label_word_ids"))
-        task.labelWordIds =
-            config["promptdesk_label_word_ids"].get<std::vector<std::vector<std::vector<int>>>>();
-    } catch (const json::exception& e) {
-      throw Error(std::string("promptdesk_classes / promptdesk_label_word_ids: ") + e.what(),
-                  cfgPath);
-    }
+    task.classNames = f.classes;
+    task.labelWordIds = f.labelWordIds;
     method = entry.makeText(json::parse(rm.optionsJson));
     method->setup(b, task);
     method->loadLearned(tensors, stPath);

@@ -5,9 +5,7 @@
 // Adam step), the linear schedule (HF get_linear_schedule_with_warmup's decay; warm-up
 // lr * (step + 1) / warmup), and gradient clipping by global norm (HF Trainer: scale by
 // max_norm / (norm + 1e-6) when the norm exceeds max_norm).
-//
-// Same code as the AdamW / scheduledLr / clipping in text_fewshot.cpp's anonymous namespace; that
-// file can include this header in place of its copy (and should, so that there is one).
+// text_fewshot.cpp's loop uses these (there is no other copy).
 #include <ATen/ATen.h>
 
 #include <algorithm>

@@ -27,6 +27,7 @@
 #include "io/safetensors.h"
 #include "methods/common/method.h"
 #include "methods/text_common/heads/text_heads.h"
+#include "methods/text_common/text_adamw.h"
 #include "methods/text_common/text_head.h"
 #include "methods/text_common/text_method.h"
 #include "methods/text_common/text_setup.h"
@@ -120,47 +121,6 @@ std::vector<std::vector<std::size_t>> lengthBuckets(const std::vector<Example>& 
     out.emplace_back(order.begin() + static_cast<std::ptrdiff_t>(i),
                      order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), i + batch)));
   return out;
-}
-
-// AdamW with PyTorch's formulas (torch.optim.AdamW, amsgrad off): p -= lr * wd * p, then the
-// bias-corrected Adam step. State per unique leaf, saved by the leaf's first reference name.
-struct AdamW {
-  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0;
-  std::vector<at::Tensor> params, m, v;
-  std::vector<std::string> names;
-  std::int64_t t = 0;
-
-  void add(const std::string& name, const at::Tensor& p) {
-    params.push_back(p);
-    names.push_back(name);
-    m.push_back(at::zeros_like(p));
-    v.push_back(at::zeros_like(p));
-  }
-  void step(double lr) {
-    ++t;
-    at::NoGradGuard ng;
-    const double bc1 = 1 - std::pow(beta1, double(t)), bc2 = 1 - std::pow(beta2, double(t));
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      at::Tensor g = params[i].grad();
-      if (!g.defined()) continue;
-      if (weightDecay > 0) params[i].mul_(1 - lr * weightDecay);
-      m[i].mul_(beta1).add_(g, 1 - beta1);
-      v[i].mul_(beta2).addcmul_(g, g, 1 - beta2);
-      at::Tensor denom = (v[i] / bc2).sqrt_().add_(eps);
-      params[i].addcdiv_(m[i], denom, -lr / bc1);
-    }
-  }
-  void zeroGrad() {
-    for (auto& p : params)
-      if (p.grad().defined()) p.mutable_grad().zero_();
-  }
-};
-
-double scheduledLr(const TextTrainOptions& o, int step) {  // step: 0-based, before the update
-  if (o.warmupSteps > 0 && step < o.warmupSteps)
-    return o.lr * double(step + 1) / double(o.warmupSteps);
-  const double rest = std::max(1, o.maxSteps - o.warmupSteps);
-  return o.lr * std::max(0.0, double(o.maxSteps - step) / rest);
 }
 
 // Class scores of every example, batched by length, in inference mode.
@@ -502,22 +462,10 @@ TextFewShotResult runTextFewShot(const TextFewShotSpec& spec, JobContext* ctx) {
                       ") is kept",
                   "lr");
     loss.backward();
-    if (topt.maxGradNorm > 0) {
-      at::NoGradGuard ng;
-      double total = 0;
-      for (auto& p : opt.params)
-        if (p.grad().defined()) total += p.grad().pow(2).sum().item<double>();
-      total = std::sqrt(total);
-      if (!std::isfinite(total))
-        throw Error("loss became NaN at step " + std::to_string(step + 1) +
-                        " (non-finite gradients); the last good checkpoint is kept",
-                    "lr");
-      if (total > topt.maxGradNorm) {
-        const double scale = topt.maxGradNorm / (total + 1e-6);
-        for (auto& p : opt.params)
-          if (p.grad().defined()) p.mutable_grad().mul_(scale);
-      }
-    }
+    if (!std::isfinite(clipGradNorm(opt.params, topt.maxGradNorm)))
+      throw Error("loss became NaN at step " + std::to_string(step + 1) +
+                      " (non-finite gradients); the last good checkpoint is kept",
+                  "lr");
     opt.step(lr);
     ++step;
     res.losses.push_back(lv);

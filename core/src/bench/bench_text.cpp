@@ -66,18 +66,8 @@ std::vector<ItemRef> benchSentences(int count, std::vector<std::string>& classes
 TextEncodeBenchResult benchTextEncode(const TextEncodeBenchOptions& o) {
   if (o.sentences < 1 || o.layers < 1 || o.batch < 1 || o.reps < 1)
     throw Error("sentences, layers, batch and reps must be positive", kWhere);
-  if (o.referenceLength < 8 || o.referenceLength > 512)
-    throw Error("the reference length must be 8..512", "--reference-length");
-  const std::string script = o.referenceScript.empty() ? std::string(PROMPTDESK_SOURCE_DIR) +
-                                                             "/bench/text_encode_reference.py"
-                                                       : o.referenceScript;
-  if (!o.skipReference) {
-    if (!fs::exists(script))
-      throw Error("the reference script is missing (or use --skip-reference)", script);
-    if (!fs::exists(o.python))
-      throw Error("no python with torch here (Debian's python3-torch; or use --skip-reference)",
-                  o.python);
-  }
+  const std::string script = bench::checkReference(o.referenceScript, "text_encode_reference.py", o.python,
+                                                    o.skipReference, o.referenceLength);
   const int threads = o.threads > 0 ? o.threads : hardwareCores();
   at::set_num_threads(threads);
 

@@ -116,4 +116,20 @@ WorkDir::~WorkDir() {
   }
 }
 
+std::string checkReference(const std::string& given, const char* defaultScript,
+                           const std::string& python, bool skip, int referenceLength) {
+  if (referenceLength < 8 || referenceLength > 512)
+    throw Error("the reference length must be 8..512", "--reference-length");
+  const std::string script =
+      given.empty() ? std::string(PROMPTDESK_SOURCE_DIR) + "/bench/" + defaultScript : given;
+  if (!skip) {
+    if (!std::filesystem::exists(script))
+      throw Error("the reference script is missing (or use --skip-reference)", script);
+    if (!std::filesystem::exists(python))
+      throw Error("no python with torch here (Debian's python3-torch; or use --skip-reference)",
+                  python);
+  }
+  return script;
+}
+
 }  // namespace pd::bench

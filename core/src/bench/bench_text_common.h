@@ -16,6 +16,12 @@ namespace pd::bench {
 // that the bias columns the label-word head picks are checked as well. Returns the config.
 nlohmann::json writeRandomBert(const std::filesystem::path& dir, int layers, std::uint64_t seed);
 
+// The reference script (`given`, or bench/<defaultScript> of the source tree) after checking the
+// reference length (8..512) and, unless `skip`, that the script and `python` exist; pd::Error
+// naming the option or the missing file otherwise.
+std::string checkReference(const std::string& given, const char* defaultScript,
+                           const std::string& python, bool skip, int referenceLength);
+
 // `s` quoted for /bin/sh.
 std::string shellQuote(const std::string& s);
 
